@@ -1,0 +1,39 @@
+// Two tiers: fast unit specs beside the code, and integration specs that drive real clients
+// (kafkajs, librdkafka's kcat, the schema-registry client) against the embedded stack.
+const { pathsToModuleNameMapper } = require('./test/jest/paths-to-module-name-mapper');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const shared = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, '<rootDir>/'),
+  setupFiles: ['<rootDir>/test/jest/env.js'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/services/**/*.integration-spec.ts', '<rootDir>/test/**/*.integration-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};
