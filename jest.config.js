@@ -23,6 +23,9 @@ const shared = {
 };
 
 module.exports = {
+  // Per-project testTimeout is ignored by Jest; integration tests need the room (kafkajs waits maxWait on stop).
+  testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/jest/summary-reporter.js'],
   projects: [
     {
       ...shared,
@@ -32,8 +35,11 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/services/**/*.integration-spec.ts', '<rootDir>/test/**/*.integration-spec.ts'],
-      testTimeout: 60000,
+      testMatch: [
+        '<rootDir>/libs/**/*.integration-spec.ts',
+        '<rootDir>/services/**/*.integration-spec.ts',
+        '<rootDir>/test/**/*.integration-spec.ts',
+      ],
     },
   ],
 };

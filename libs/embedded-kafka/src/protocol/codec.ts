@@ -110,7 +110,8 @@ export class Reader {
     if (n === -1) return null;
     if (n < -1) throw new ProtocolDecodeError(`invalid array length ${n}`);
     // Each element takes at least one byte: reject counts that cannot fit before allocating.
-    if (n > this.remaining) throw new ProtocolDecodeError(`array length ${n} exceeds remaining ${this.remaining} bytes`);
+    if (n > this.remaining)
+      throw new ProtocolDecodeError(`array length ${n} exceeds remaining ${this.remaining} bytes`);
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(item(this));
     return out;

@@ -99,7 +99,10 @@ export function splitProducedBatches(records: Buffer, opts: { verifyCrc: boolean
       throw new InvalidBatchError('transactional batches are not supported by the embedded broker', 87);
     }
     if (h.recordCount < 1 || h.lastOffsetDelta !== h.recordCount - 1) {
-      throw new InvalidBatchError(`record count ${h.recordCount} disagrees with lastOffsetDelta ${h.lastOffsetDelta}`, 87);
+      throw new InvalidBatchError(
+        `record count ${h.recordCount} disagrees with lastOffsetDelta ${h.lastOffsetDelta}`,
+        87,
+      );
     }
     batches.push(batch);
     at += total;

@@ -1,0 +1,1 @@
+export { startDevStack, type DevStack, type DevStackOptions } from './dev-stack';
