@@ -1,22 +1,25 @@
 // `npm run bench`: produce and consume throughput through the embedded broker with unmodified kafkajs:
-// 1 KiB records, acks=-1, the broker in its own process. Prints figures; asserts nothing.
+// 1 KiB records, acks=-1. The broker and each producer run in their own processes, as services would.
+// Prints figures; asserts nothing. Usage: npm run bench -- [records] (default 200000).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 
 const RECORDS = Number(process.argv[2] ?? 200_000);
 const RECORD_BYTES = 1024;
 const BATCH = 1000;
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 8;
 const PARTITIONS = 4;
+const TS_CHILD = { execArgv: ['--import', 'tsx'] };
+
+function forkTs(file: string, args: string[] = []): ChildProcess {
+  return fork(join(__dirname, file), args, { ...TS_CHILD, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+}
 
 async function startBroker(dataDir: string | undefined): Promise<{ child: ChildProcess; brokers: string[] }> {
-  const child = fork(join(__dirname, 'broker-process.ts'), [dataDir ?? ''], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = forkTs('broker-process.ts', [dataDir ?? '']);
   const brokers = await new Promise<string[]>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -29,45 +32,50 @@ async function startBroker(dataDir: string | undefined): Promise<{ child: ChildP
   return { child, brokers };
 }
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+function nextMessage(child: ChildProcess, kind: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { kind?: string }): void => {
+      if (m.kind !== kind) return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`producer exited with ${String(code)}`)));
+  });
 }
 
-async function runOnce(label: string, dataDir: string | undefined): Promise<void> {
-  const { child, brokers } = await startBroker(dataDir);
-  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-  const topic = `bench-${Date.now()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
-  await admin.disconnect();
-
-  const value = Buffer.alloc(RECORD_BYTES, 'x');
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const messages: Message[] = Array.from({ length: BATCH }, (_, i) => ({ key: String(i), value }));
-  const sends = RECORDS / BATCH;
-  let next = 0;
+/** Seconds for `producers` processes to send RECORDS records in total, each acknowledged. */
+async function produce(brokers: string[], topic: string, producers: number): Promise<number> {
+  const children = Array.from({ length: producers }, () => forkTs('producer-process.ts'));
+  const ready = children.map((c) => nextMessage(c, 'ready'));
+  for (const c of children) {
+    c.send({
+      brokers,
+      topic,
+      records: RECORDS / producers,
+      recordBytes: RECORD_BYTES,
+      batch: BATCH,
+      inFlight: IN_FLIGHT,
+    });
+  }
+  await Promise.all(ready);
+  const done = children.map((c) => nextMessage(c, 'done'));
   const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < sends) {
-        next++;
-        await producer.send({ topic, acks: -1, messages });
-      }
-    }),
-  );
-  const produceS = Number(process.hrtime.bigint() - t0) / 1e9;
-  await producer.disconnect();
+  for (const c of children) c.send('go');
+  await Promise.all(done);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
+  return seconds;
+}
 
-  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxBytes: 50 * 1024 * 1024 });
+async function consume(kafka: Kafka, topic: string): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-${topic}`, maxBytes: 50 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let consumed = 0;
-  const t1 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint();
   await new Promise<void>((resolve) => {
     void consumer.run({
-      eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         consumed += batch.messages.length;
         if (consumed >= RECORDS) resolve();
@@ -75,22 +83,43 @@ async function runOnce(label: string, dataDir: string | undefined): Promise<void
       },
     });
   });
-  const consumeS = Number(process.hrtime.bigint() - t1) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await consumer.disconnect();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  return seconds;
+}
 
+function rate(seconds: number): string {
   const mb = (RECORDS * RECORD_BYTES) / (1024 * 1024);
-  console.log(
-    `${label.padEnd(10)} produce: ${fmt(RECORDS / produceS)} records/s, ${(mb / produceS).toFixed(1)} MB/s` +
-      ` | consume: ${fmt(consumed / consumeS)} records/s, ${(mb / consumeS).toFixed(1)} MB/s`,
-  );
+  return `${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s, ${(mb / seconds).toFixed(1)} MB/s`;
+}
+
+async function runOnce(label: string, dataDir: string | undefined): Promise<void> {
+  const { child, brokers } = await startBroker(dataDir);
+  try {
+    const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const one = `bench-1p-${Date.now()}`;
+    const two = `bench-2p-${Date.now()}`;
+    await admin.createTopics({ topics: [one, two].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+    await admin.disconnect();
+    const p1 = await produce(brokers, one, 1);
+    const p2 = await produce(brokers, two, 2);
+    const c1 = await consume(kafka, one);
+    console.log(`${label.padEnd(10)} produce, 1 producer:  ${rate(p1)}`);
+    console.log(`${label.padEnd(10)} produce, 2 producers: ${rate(p2)}`);
+    console.log(`${label.padEnd(10)} consume, 1 consumer:  ${rate(c1)}`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
 }
 
 async function main(): Promise<void> {
   console.log(
-    `embedded Kafka, kafkajs 2.2.4: ${fmt(RECORDS)} records of ${RECORD_BYTES} B, acks=-1, ` +
-      `${BATCH} records per send, ${IN_FLIGHT} sends in flight, ${PARTITIONS} partitions, broker in its own process`,
+    `embedded Kafka + kafkajs 2.2.4: ${RECORDS.toLocaleString('en-US')} records of ${RECORD_BYTES} B per run, acks=-1, ` +
+      `${BATCH} records per send, ${IN_FLIGHT} sends in flight per producer, ${PARTITIONS} partitions; ` +
+      `broker and producers in separate processes`,
   );
   await runOnce('in-memory', undefined);
   const dir = mkdtempSync(join(tmpdir(), 'flywheel-bench-'));

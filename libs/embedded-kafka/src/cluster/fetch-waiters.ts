@@ -17,6 +17,7 @@ export class FetchWaiters {
     const keys = partitions.map((p) => pkey(p.topic, p.partition));
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => wake(), timeoutMs);
+      timer.unref();
       wake = () => {
         clearTimeout(timer);
         for (const k of keys) {

@@ -91,7 +91,10 @@ export function splitProducedBatches(records: Buffer, opts: { verifyCrc: boolean
     if (total < BATCH_HEADER_SIZE || at + total > records.length) {
       throw new InvalidBatchError(`record batch length ${total} does not fit the ${records.length - at} bytes sent`, 2);
     }
-    const batch = Buffer.from(records.subarray(at, at + total)); // own copy: the request buffer is reused
+    // The log keeps the batch for good: copy it out when it is a small part of a larger socket buffer, so a
+    // tiny batch does not pin a whole read chunk in memory. Large batches are kept in place (no copy).
+    const view = records.subarray(at, at + total);
+    const batch = view.length * 2 < view.buffer.byteLength ? Buffer.from(view) : view;
     const h = readBatchHeader(batch);
     if (opts.verifyCrc && !batchCrcValid(batch)) throw new InvalidBatchError('record batch CRC mismatch', 2);
     if (h.attributes & BatchAttributes.CONTROL) throw new InvalidBatchError('clients may not send control batches', 87);
