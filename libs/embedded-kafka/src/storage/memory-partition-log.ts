@@ -36,7 +36,11 @@ export class MemoryPartitionLog implements PartitionLog {
   public read(fetchOffset: number, maxBytes: number): Buffer[] {
     const out: Buffer[] = [];
     let size = 0;
-    for (let i = firstBatchEndingAtOrAfter(this.stored, Math.max(fetchOffset, this.start)); i < this.stored.length; i++) {
+    for (
+      let i = firstBatchEndingAtOrAfter(this.stored, Math.max(fetchOffset, this.start));
+      i < this.stored.length;
+      i++
+    ) {
       const b = (this.stored[i] as StoredBatch).bytes;
       if (out.length > 0 && size + b.length > maxBytes) break;
       out.push(b);
