@@ -1,4 +1,6 @@
-// Produce v3-7 (RecordBatch v2 only; v3 is the first version carrying it). acks=0 gets no response.
+// Produce v0-7. Only RecordBatch v2 is accepted (older message sets get UNSUPPORTED_FOR_MESSAGE_FORMAT), but
+// v0 must be advertised: librdkafka 2.0 compresses with gzip, snappy or lz4 only when Produce v0 is in range.
+// acks=0 gets no response.
 import { ApiKey } from '../protocol/api-keys';
 import { Writer, type Reader } from '../protocol/codec';
 import { ErrorCode } from '../protocol/error-codes';
@@ -15,13 +17,13 @@ interface PartitionResult {
 export const produceApi: ApiHandler = {
   key: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 7,
   handle(ctx: RequestContext, r: Reader): Writer | null {
     const v = ctx.apiVersion;
     const { cluster } = ctx;
     const log = cluster.options.log;
-    const transactionalId = r.nullableString();
+    const transactionalId = v >= 3 ? r.nullableString() : null;
     const acks = r.int16();
     r.int32(); // timeout: appends are synchronous here
     const topics = r.array((r) => ({
@@ -76,11 +78,11 @@ export const produceApi: ApiHandler = {
       w.string(t.name);
       w.array(t.partitions, (w, p) => {
         w.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
-        w.int64(-1); // log_append_time: CreateTime topics
+        if (v >= 2) w.int64(-1); // log_append_time: CreateTime topics
         if (v >= 5) w.int64(p.logStartOffset);
       });
     });
-    throttle(w);
+    if (v >= 1) throttle(w);
     return w;
   },
 };
