@@ -131,6 +131,10 @@ export const deleteRecordsApi: ApiHandler = {
           w.int32(req.partition).int64(-1).int16(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           return;
         }
+        if (p.leader !== ctx.node.nodeId) {
+          w.int32(req.partition).int64(-1).int16(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          return;
+        }
         // -1 means "up to the high watermark".
         const target = req.offset === -1 ? p.log.highWatermark : req.offset;
         if (target < 0 || target > p.log.highWatermark) {
