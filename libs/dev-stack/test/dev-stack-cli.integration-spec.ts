@@ -63,7 +63,7 @@ describe('npm run kafka (the standalone dev stack)', () => {
     await producer.connect();
     await producer.send({ topic: 'cli-topic', acks: -1, messages: [{ value: 'kept' }] });
     await producer.disconnect();
-    const subjects = (await (await fetch(`${registryUrl!}/subjects`)).json());
+    const subjects = await (await fetch(`${registryUrl!}/subjects`)).json();
     expect(subjects).toEqual([]);
     child.kill('SIGTERM');
     expect(await exitCode(child)).toBe(0);
