@@ -43,8 +43,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/test/**/*.ts', 'test/**/*.ts'],
     rules: {
+      // Tests of production libraries may run them against the embedded twins; production code may not.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:lib', 'type:embedded'] }],
+        },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
       // kafkajs and jest callbacks must be async even when a test's body is synchronous.
