@@ -7,10 +7,9 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, type Kafka, type KafkaMessage } from 'kafkajs';
-import { ApiKey, startEmbeddedKafka, type EmbeddedKafka } from '../src';
-import { Writer } from '../src/protocol/codec';
+import { startEmbeddedKafka, type EmbeddedKafka } from '../src';
 import { fastConsumer, fastKafka, uniqueName, waitFor } from './kafkajs-fixtures';
-import { frame, RawClient, reader } from './raw-client';
+import { rawProduce } from './raw-client';
 
 const BROKER_PROCESS = join(__dirname, '..', '..', '..', 'test', 'bench', 'broker-process.ts');
 
@@ -150,7 +149,7 @@ describe('durability with a data directory', () => {
     const replay = Buffer.from(lastIdem);
     replay.writeBigInt64BE(0n, 0);
     const dup = await rawProduce(broker.bootstrapServers[0]!, topic, replay);
-    expect(dup).toEqual({ errorCode: 0, baseOffset: Number(lastIdem.readBigInt64BE(0)) });
+    expect(dup).toMatchObject({ errorCode: 0, baseOffset: Number(lastIdem.readBigInt64BE(0)) });
     expect(broker.cluster.topics.partition(topic, 0)?.log.highWatermark).toBe(values.length);
 
     // A new idempotent producer gets a producer id never issued before.
@@ -285,30 +284,3 @@ describe('durability with a data directory', () => {
     await stop(broker);
   });
 });
-
-async function rawProduce(
-  bootstrap: string,
-  topic: string,
-  records: Buffer,
-): Promise<{ errorCode: number; baseOffset: number }> {
-  const body = new Writer()
-    .nullableString(null)
-    .int16(-1)
-    .int32(5000)
-    .array([topic], (w, name) => w.string(name).array([records], (w, b) => w.int32(0).bytes(b)))
-    .toBuffer();
-  const client = await RawClient.connect(bootstrap);
-  try {
-    client.write(frame(ApiKey.Produce, 7, 1, body));
-    const [res] = await client.responsesAfter(1);
-    const r = reader(res!.body);
-    const [t] = r.array((r) => ({
-      name: r.string(),
-      partitions: r.array((r) => ({ partition: r.int32(), errorCode: r.int16(), baseOffset: r.int64n() })),
-    }));
-    const p = t!.partitions[0]!;
-    return { errorCode: p.errorCode, baseOffset: p.baseOffset };
-  } finally {
-    client.close();
-  }
-}

@@ -2,18 +2,9 @@
 // their original offset, sequence gaps refused, and no loss or duplication across dropped connections.
 import { type KafkaMessage } from 'kafkajs';
 import { ApiKey, startEmbeddedKafka, type EmbeddedKafka } from '../src';
-import { Writer } from '../src/protocol/codec';
 import { crc32c } from '../src/protocol/crc32c';
 import { fastConsumer, fastKafka, uniqueName, waitFor } from './kafkajs-fixtures';
-import { frame, RawClient, reader } from './raw-client';
-
-interface ProduceResult {
-  topic: string;
-  partition: number;
-  errorCode: number;
-  baseOffset: number;
-  logStartOffset: number;
-}
+import { asSent, rawProduce, type RawProduceResult } from './raw-client';
 
 describe('idempotent producer', () => {
   let broker: EmbeddedKafka;
@@ -56,51 +47,8 @@ describe('idempotent producer', () => {
     return seen;
   }
 
-  /** Sends one Produce v7 (acks=-1) with `records` for `topic`-0 over a raw connection. */
-  async function rawProduce(topic: string, records: Buffer): Promise<ProduceResult> {
-    const body = new Writer()
-      .nullableString(null)
-      .int16(-1)
-      .int32(5000)
-      .array([topic], (w, name) => {
-        w.string(name).array([records], (w, rec) => w.int32(0).bytes(rec));
-      })
-      .toBuffer();
-    const client = await RawClient.connect(broker.bootstrapServers[0]!);
-    try {
-      client.write(frame(ApiKey.Produce, 7, 7001, body));
-      const [res] = await client.responsesAfter(1);
-      expect(res?.correlationId).toBe(7001);
-      const r = reader(res!.body);
-      const [t] = r.array((r) => ({
-        name: r.string(),
-        partitions: r.array((r) => ({
-          partition: r.int32(),
-          errorCode: r.int16(),
-          baseOffset: r.int64n(),
-          logAppendTime: r.int64n(),
-          logStartOffset: r.int64n(),
-        })),
-      }));
-      const p = t!.partitions[0]!;
-      return {
-        topic: t!.name,
-        partition: p.partition,
-        errorCode: p.errorCode,
-        baseOffset: p.baseOffset,
-        logStartOffset: p.logStartOffset,
-      };
-    } finally {
-      client.close();
-    }
-  }
-
-  /** A stored batch as its producer sent it: baseOffset back to 0 (outside the CRC). */
-  function asSent(stored: Buffer): Buffer {
-    const copy = Buffer.from(stored);
-    copy.writeBigInt64BE(0n, 0);
-    return copy;
-  }
+  const produce = (topic: string, records: Buffer): Promise<RawProduceResult> =>
+    rawProduce(broker.bootstrapServers[0]!, topic, records);
 
   it('sends one InitProducerId and stores every record exactly once', async () => {
     const clientId = uniqueName('idem-client');
@@ -142,10 +90,10 @@ describe('idempotent producer', () => {
     expect(batches.map((b) => b.baseOffset)).toEqual([0, 2, 4]);
 
     // The middle batch again, byte for byte: a retry whose first response was lost.
-    const res = await rawProduce(topic, asSent(batches[1]!.bytes));
+    const res = await produce(topic, asSent(batches[1]!.bytes));
     expect(res).toMatchObject({ topic, partition: 0, errorCode: 0, baseOffset: 2 });
     // And the last one, the usual case.
-    expect(await rawProduce(topic, asSent(batches[2]!.bytes))).toMatchObject({ errorCode: 0, baseOffset: 4 });
+    expect(await produce(topic, asSent(batches[2]!.bytes))).toMatchObject({ errorCode: 0, baseOffset: 4 });
     expect(log(topic).highWatermark).toBe(6);
     expect([...log(topic).batches()]).toHaveLength(3);
   });
@@ -163,7 +111,7 @@ describe('idempotent producer', () => {
     const gap = asSent(last.bytes);
     gap.writeInt32BE(last.baseSequence + 2 + 5, 53);
     gap.writeUInt32BE(crc32c(gap, 21, gap.length), 17);
-    const res = await rawProduce(topic, gap);
+    const res = await produce(topic, gap);
     expect(res).toMatchObject({ errorCode: 45, baseOffset: -1 });
     expect(log(topic).highWatermark).toBe(4);
 
@@ -171,7 +119,7 @@ describe('idempotent producer', () => {
     const next = asSent(last.bytes);
     next.writeInt32BE(last.baseSequence + 2, 53);
     next.writeUInt32BE(crc32c(next, 21, next.length), 17);
-    expect(await rawProduce(topic, next)).toMatchObject({ errorCode: 0, baseOffset: 4 });
+    expect(await produce(topic, next)).toMatchObject({ errorCode: 0, baseOffset: 4 });
     expect(log(topic).highWatermark).toBe(6);
   });
 

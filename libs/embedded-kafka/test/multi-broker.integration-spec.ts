@@ -4,7 +4,7 @@ import { type Admin } from 'kafkajs';
 import { ApiKey, startEmbeddedKafka, type EmbeddedKafka } from '../src';
 import { Writer } from '../src/protocol/codec';
 import { fastConsumer, fastKafka, uniqueName, waitFor } from './kafkajs-fixtures';
-import { frame, RawClient, reader } from './raw-client';
+import { frame, rawProduce, RawClient, reader } from './raw-client';
 
 describe('a three-broker embedded cluster', () => {
   let broker: EmbeddedKafka;
@@ -92,27 +92,10 @@ describe('a three-broker embedded cluster', () => {
     const batch = Buffer.from([...partition.log.batches()][0]!.bytes);
     batch.writeBigInt64BE(0n, 0);
 
-    const produceTo = async (nodeId: number): Promise<{ errorCode: number; baseOffset: number }> => {
-      const body = new Writer()
-        .nullableString(null)
-        .int16(-1)
-        .int32(5000)
-        .array([topic], (w, name) => w.string(name).array([batch], (w, b) => w.int32(0).bytes(b)))
-        .toBuffer();
+    const produceTo = async (nodeId: number): Promise<{ partition: number; errorCode: number; baseOffset: number }> => {
       const node = broker.brokers.find((b) => b.nodeId === nodeId)!;
-      const client = await RawClient.connect(`${node.host}:${node.port}`);
-      try {
-        client.write(frame(ApiKey.Produce, 7, 1, body));
-        const [res] = await client.responsesAfter(1);
-        const r = reader(res!.body);
-        const [t] = r.array((r) => ({
-          name: r.string(),
-          partitions: r.array((r) => ({ partition: r.int32(), errorCode: r.int16(), baseOffset: r.int64n() })),
-        }));
-        return t!.partitions[0]!;
-      } finally {
-        client.close();
-      }
+      const { partition, errorCode, baseOffset } = await rawProduce(`${node.host}:${node.port}`, topic, batch);
+      return { partition, errorCode, baseOffset };
     };
 
     const others = broker.brokers.map((b) => b.nodeId).filter((id) => id !== partition.leader);

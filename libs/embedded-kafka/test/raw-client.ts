@@ -86,3 +86,61 @@ export class RawClient {
 export function reader(body: Buffer): Reader {
   return new Reader(body);
 }
+
+export interface RawProduceResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+/** Sends one Produce v7 (acks=-1) carrying `records` for `topic`-`partition` and decodes the answer. */
+export async function rawProduce(
+  bootstrap: string,
+  topic: string,
+  records: Buffer,
+  partition = 0,
+): Promise<RawProduceResult> {
+  const body = new Writer()
+    .nullableString(null)
+    .int16(-1)
+    .int32(5000)
+    .array([topic], (w, name) => w.string(name).array([records], (w, b) => w.int32(partition).bytes(b)))
+    .toBuffer();
+  const client = await RawClient.connect(bootstrap);
+  try {
+    client.write(frame(0, 7, 7001, body));
+    const [res] = await client.responsesAfter(1);
+    if (!res) throw new Error('connection closed before the Produce response');
+    const r = reader(res.body);
+    const [t] = r.array((r) => ({
+      name: r.string(),
+      partitions: r.array((r) => ({
+        partition: r.int32(),
+        errorCode: r.int16(),
+        baseOffset: r.int64n(),
+        logAppendTime: r.int64n(),
+        logStartOffset: r.int64n(),
+      })),
+    }));
+    const p = t?.partitions[0];
+    if (!t || !p) throw new Error('Produce response without a partition');
+    return {
+      topic: t.name,
+      partition: p.partition,
+      errorCode: p.errorCode,
+      baseOffset: p.baseOffset,
+      logStartOffset: p.logStartOffset,
+    };
+  } finally {
+    client.close();
+  }
+}
+
+/** A stored batch as its producer sent it: baseOffset back to 0 (outside the CRC). */
+export function asSent(stored: Buffer): Buffer {
+  const copy = Buffer.from(stored);
+  copy.writeBigInt64BE(0n, 0);
+  return copy;
+}
