@@ -1,0 +1,44 @@
+// @flywheel/bus: typed events over Kafka (Avro, Confluent wire format) with explicit handler outcomes, bounded
+// retries and per-group dead-letter topics, plus an in-memory twin and a NestJS module.
+export { type Catalogue, type PayloadOf, type TopicOf } from './catalogue';
+export {
+  parseKafkaBusConfig,
+  parseMemoryBusConfig,
+  type KafkaBusConfig,
+  type KafkaBusConfigInput,
+  type KafkaBusOptions,
+  type MemoryBusConfig,
+  type MemoryBusOptions,
+} from './config';
+export {
+  DLQ_SUFFIX,
+  DlqHeader,
+  buildDeadLetter,
+  dlqTopicFor,
+  type DeadLetterReason,
+  type DeadLetterRecord,
+  type InboundRecord,
+} from './dead-letter';
+export { type DeliveryResult } from './delivery';
+export {
+  BusConfigError,
+  DecodeError,
+  HandlerTimeoutError,
+  NonRetriableError,
+  PublishError,
+  SchemaRegistrationError,
+  type DecodeErrorKind,
+} from './errors';
+export { type EventHandler, type EventMeta, type HandlerRegistration, type SubscribeOptions } from './handler';
+export { HEADER_EVENT_ID, HEADER_EVENT_TYPE, type RawHeaders } from './headers';
+export { type BusLogger } from './logger';
+export { Outcome, type OutcomeKind } from './outcome';
+export { EventPublisher, EventSubscriber, type OutgoingEvent, type PublishOptions, type PublishReceipt } from './ports';
+export { DEFAULT_RETRY_POLICY, backoffDelayMs, backoffSchedule, type RetryPolicy } from './retry-policy';
+export { extractTraceContext, injectTraceContext } from './trace-context';
+export { MAGIC_BYTE, decodeWire, encodeWire } from './wire-format';
+export { KafkaEventBus, type KafkaEventBusDeps } from './kafka/kafka-event-bus';
+export { MemoryEventBus, type DeliveryLogEntry, type PublishedEvent } from './memory/memory-event-bus';
+export { BusModule, type BusModuleAsyncOptions } from './nest/bus.module';
+export { OnEvent, onEventFor, type EventHandlerMethod, type OnEventOptions } from './nest/on-event.decorator';
+export { EVENT_BUS, type ManagedEventBus } from './nest/tokens';

@@ -1,0 +1,111 @@
+// One consumer group's consume loop (kafkajs eachBatch, autoCommit off). Records of a partition are handled one at
+// a time, in order; each offset is committed only after its final outcome (and, for a dead letter, only after the
+// DLQ topic acknowledged it). Anything else (a crash, a kill, a failed DLQ publish) leaves it uncommitted, so it is
+// delivered again: at-least-once.
+import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { type KafkaBusConfig } from '../config';
+import { type DeadLetterRecord, type InboundRecord } from '../dead-letter';
+import { type MessageDelivery } from '../delivery';
+import { errorText } from '../errors';
+import { type HandlerRegistration } from '../handler';
+import { type BusLogger } from '../logger';
+
+export interface KafkaConsumerRunnerOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly handlers: ReadonlyMap<string, HandlerRegistration>;
+  readonly delivery: MessageDelivery;
+  readonly sendDeadLetter: (deadLetter: DeadLetterRecord) => Promise<void>;
+  readonly consumer: KafkaBusConfig['consumer'];
+  readonly logger: BusLogger;
+}
+
+export class KafkaConsumerRunner {
+  private consumer: Consumer | undefined;
+  private readonly shutdown = new AbortController();
+
+  public constructor(private readonly o: KafkaConsumerRunnerOptions) {}
+
+  public get groupId(): string {
+    return this.o.groupId;
+  }
+
+  public async start(): Promise<void> {
+    const c = this.o.consumer;
+    const consumer = this.o.kafka.consumer({
+      groupId: this.o.groupId,
+      sessionTimeout: c.sessionTimeoutMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      maxWaitTimeInMs: c.maxWaitTimeMs,
+      metadataMaxAge: c.metadataMaxAgeMs,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.o.logger.error(
+        `consumer ${this.o.groupId} crashed (restart: ${String(payload.restart)}): ${errorText(payload.error)}`,
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.o.handlers.keys()], fromBeginning: c.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      // Offsets are resolved one record at a time, after its outcome; never a whole batch up front.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Stops fetching; the record in flight finishes (retry backoffs are cut short, uncommitted) and commits. */
+  public async stop(): Promise<void> {
+    this.shutdown.abort();
+    await this.consumer?.disconnect();
+  }
+
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const rebalance = new AbortController();
+    const interrupt = AbortSignal.any([this.shutdown.signal, rebalance.signal]);
+    // kafkajs heartbeats only between records; a slow handler or a retry backoff would let the session expire.
+    const keepAlive = setInterval(() => {
+      p.heartbeat().catch(() => rebalance.abort());
+    }, this.o.consumer.heartbeatIntervalMs);
+    try {
+      for (const message of batch.messages) {
+        if (!p.isRunning() || p.isStale() || interrupt.aborted) break;
+        const record: InboundRecord = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          timestamp: message.timestamp,
+        };
+        const result = await this.o.delivery.deliver(record, this.o.handlers.get(batch.topic), interrupt);
+        if (result.kind === 'abandoned') break;
+        if (result.kind === 'dead-lettered') await this.sendDeadLetter(result.deadLetter);
+        p.resolveOffset(message.offset);
+        const next = (BigInt(message.offset) + 1n).toString();
+        await p.commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+        });
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async sendDeadLetter(deadLetter: DeadLetterRecord): Promise<void> {
+    try {
+      await this.o.sendDeadLetter(deadLetter);
+    } catch (err) {
+      // Not committed: kafkajs fetches the record again and the whole delivery repeats.
+      const { topic, partition, offset } = deadLetter.source;
+      this.o.logger.error(
+        `${topic}[${partition}]@${offset}: publishing to ${deadLetter.topic} failed: ${errorText(err)}`,
+      );
+      throw err;
+    }
+  }
+}
