@@ -1,23 +1,75 @@
 // Shared set-up of the bus integration tests: a fresh embedded broker and schema registry per test (topics of
 // the test catalogue are fixed names, so tests never share a broker), fast kafkajs timings (broker reference,
 // "Pitfalls and settings"), and raw kafkajs clients for what the bus itself would never do.
+import { execFileSync } from 'node:child_process';
+import { KafkaContainer, type StartedKafkaContainer } from '@testcontainers/kafka';
 import { startEmbeddedKafka, type EmbeddedKafka } from '@flywheel/embedded-kafka';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '@flywheel/embedded-schema-registry';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { type BusLogger, type KafkaBusOptions } from '../src';
 import { testCatalogue, type TestCatalogue } from '../src/testing/test-catalogue';
 
+/** Where the suite's Kafka comes from: the embedded broker always, a real one through testcontainers with Docker. */
+export type KafkaTarget = 'embedded' | 'testcontainers';
+
+const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.6.1';
+
+let targets: KafkaTarget[] | undefined;
+
+/** The targets this machine can run; says so when real Kafka is skipped (never silently). */
+export function kafkaTargets(): KafkaTarget[] {
+  if (targets) return targets;
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 15_000 });
+    targets = ['embedded', 'testcontainers'];
+  } catch {
+    console.warn(
+      'Docker is not available (`docker info` failed): the bus suite runs against the embedded broker only; ' +
+        `the same suite against real Kafka (${KAFKA_IMAGE} via testcontainers) is skipped.`,
+    );
+    targets = ['embedded'];
+  }
+  return targets;
+}
+
 export interface Stack {
-  readonly kafka: EmbeddedKafka;
+  readonly target: KafkaTarget;
+  /** The embedded broker (state hooks for fault injection); undefined on real Kafka. */
+  readonly kafka: EmbeddedKafka | undefined;
   readonly registry: EmbeddedSchemaRegistry;
   readonly brokers: string[];
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
+export async function startStack(target: KafkaTarget = 'embedded'): Promise<Stack> {
   const registry = await startEmbeddedSchemaRegistry();
+  if (target === 'testcontainers') {
+    let container: StartedKafkaContainer;
+    try {
+      // The suite's fast consumer timings are below Kafka's 6 s minimum session timeout: lower it, as the
+      // embedded broker does, and skip the initial rebalance delay (kafkajs's own CI does the same).
+      container = await new KafkaContainer(KAFKA_IMAGE)
+        .withKraft()
+        .withEnvironment({ KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS: '100', KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' })
+        .start();
+    } catch (err) {
+      await registry.stop();
+      throw err;
+    }
+    return {
+      target,
+      kafka: undefined,
+      registry,
+      brokers: [`${container.getHost()}:${container.getMappedPort(9093)}`],
+      stop: async () => {
+        await registry.stop();
+        await container.stop();
+      },
+    };
+  }
+  const kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
   return {
+    target,
     kafka,
     registry,
     brokers: kafka.bootstrapServers,
