@@ -1,0 +1,198 @@
+// The shared HTTP layer of every adapter: per-call timeout (AbortSignal.timeout, covering the body too),
+// bounded jittered retries, typed errors naming the call, zod validation of every JSON body, one span per call.
+import { type ZodType, type ZodTypeDef } from 'zod';
+import {
+  PlatformAbortedError,
+  PlatformError,
+  PlatformHttpError,
+  PlatformNetworkError,
+  PlatformResponseError,
+  PlatformTimeoutError,
+} from '../errors';
+import { type RetryDecision, type RetryPolicy, parseRetryAfter, retryPolicySchema, sleep, withRetries } from './retry';
+import { inSpan } from './tracing';
+
+/** Any zod schema whose output is T (input may differ: defaults, transforms). */
+export type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Sent on every request (e.g. Authorization). */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  /** `<service>.<operation>`, used in errors and as the span name. */
+  call: string;
+  method: HttpMethod;
+  /** Appended to the base URL; callers encode path segments. */
+  path: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Statuses that count as an answer (default: any 2xx). */
+  accept?: readonly number[];
+  /** Default: true for GET/PUT/DELETE, false for POST/PATCH. */
+  idempotent?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class HttpClient {
+  public readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly fetchImpl: typeof fetch;
+  private readonly sleepImpl: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly headers: Record<string, string>;
+
+  public constructor(options: HttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.policy = retryPolicySchema.parse(options.retry ?? {});
+    this.fetchImpl = options.fetch ?? fetch;
+    this.sleepImpl = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
+    this.headers = options.headers ?? {};
+  }
+
+  /** Sends the request and returns status and raw text for any accepted status. */
+  public send(req: HttpRequest): Promise<HttpResponse> {
+    const url = `${this.baseUrl}${req.path}`;
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
+    return inSpan(
+      req.call,
+      { 'http.request.method': req.method, 'url.full': url, 'flywheel.platform.idempotent': idempotent },
+      async (span) => {
+        const response = await withRetries(
+          { policy: this.policy, sleep: this.sleepImpl, random: this.random },
+          req.call,
+          () => this.once(req, url),
+          (err) => classify(err, idempotent),
+          req.signal,
+          (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(unwrap(err)) }),
+        ).catch((err: unknown) => {
+          throw unwrap(err);
+        });
+        span.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  /** Sends the request and validates the JSON body of an accepted response. */
+  public async json<T>(req: HttpRequest & { schema: Schema<T> }): Promise<T> {
+    const res = await this.send(req);
+    return parseJson(req.call, res.text, req.schema);
+  }
+
+  /**
+   * A fetch for third-party clients (the HF hub client): the timeout, and our base headers in place of any
+   * Authorization the client set (the hub client insists on a placeholder `hf_` token).
+   */
+  public rawFetch(timeoutMs = this.timeoutMs): typeof fetch {
+    return (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('authorization');
+      for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
+      const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
+      return this.fetchImpl(input, { ...init, headers, signal: AbortSignal.any(signals) });
+    };
+  }
+
+  public get retryRuntime(): { policy: RetryPolicy; sleep: typeof sleep; random: () => number } {
+    return { policy: this.policy, sleep: this.sleepImpl, random: this.random };
+  }
+
+  private async once(req: HttpRequest, url: string): Promise<HttpResponse> {
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    } else if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    }
+    try {
+      const res = await this.fetchImpl(url, { method: req.method, headers, body, signal });
+      const text = await res.text();
+      const accepted = req.accept ? req.accept.includes(res.status) : res.status >= 200 && res.status < 300;
+      if (!accepted) throw new RejectedStatus(new PlatformHttpError(req.call, res.status, res.statusText, text), res);
+      return { status: res.status, text, headers: res.headers };
+    } catch (err) {
+      if (err instanceof RejectedStatus) throw err;
+      if (req.signal?.aborted) throw new PlatformAbortedError(req.call);
+      if (timeout.aborted) throw new PlatformTimeoutError(req.call, timeoutMs);
+      throw new PlatformNetworkError(req.call, err);
+    }
+  }
+}
+
+/** Carries the typed error plus the Retry-After header through the retry loop. */
+class RejectedStatus extends Error {
+  public constructor(
+    public readonly error: PlatformHttpError,
+    public readonly response: Response,
+  ) {
+    super(error.message);
+  }
+}
+
+function classify(err: unknown, idempotent: boolean): RetryDecision {
+  if (err instanceof RejectedStatus) {
+    const status = err.error.status;
+    if (status === 429 || status === 503) {
+      return { retry: true, retryAfterMs: parseRetryAfter(err.response.headers.get('retry-after')) };
+    }
+    return { retry: idempotent && (status === 500 || status === 502 || status === 504) };
+  }
+  if (err instanceof PlatformTimeoutError || err instanceof PlatformNetworkError) return { retry: idempotent };
+  return { retry: false };
+}
+
+/** Unwraps the internal carrier so callers only ever see PlatformError subclasses. */
+export function unwrap(err: unknown): unknown {
+  return err instanceof RejectedStatus ? err.error : err;
+}
+
+export function parseJson<T>(call: string, text: string, schema: Schema<T>): T {
+  let value: unknown;
+  try {
+    value = text === '' ? undefined : JSON.parse(text);
+  } catch (err) {
+    throw new PlatformResponseError(call, `malformed JSON body: ${text.slice(0, 120)}`, err);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new PlatformResponseError(call, `body does not match the expected shape (${issues})`, parsed.error);
+  }
+  return parsed.data;
+}
+
+export function isPlatformError(err: unknown): err is PlatformError {
+  return err instanceof PlatformError;
+}

@@ -1,0 +1,231 @@
+// DatasetStore on NeMo: namespaces in the Entity Store and the Data Store, files in the Data Store through the
+// Hugging Face Hub protocol (the @huggingface/hub client pointed at `{datastore}/v1/hf`), datasets registered in
+// the Entity Store with `files_url = hf://datasets/{ns}/{name}` (§3.1).
+import { HubApiError, createRepo, deleteRepo, downloadFile, uploadFile } from '@huggingface/hub';
+import { z } from 'zod';
+import {
+  PlatformError,
+  PlatformHttpError,
+  PlatformNetworkError,
+  PlatformResponseError,
+  PlatformTimeoutError,
+} from '../errors';
+import { type HttpClient, parseJson } from '../http/http-client';
+import { withRetries } from '../http/retry';
+import { inSpan } from '../http/tracing';
+import { type DatasetFile, type DatasetRef, type DatasetStore, type RegisteredDataset } from '../ports/dataset-store';
+import { datasetSchema } from './nemo-schemas';
+
+/** The hub client requires an `hf_` token; our fetch replaces it with the configured one (or none). */
+const HUB_PLACEHOLDER_TOKEN = 'hf_placeholder';
+const NAMESPACE_OK = [200, 201, 409, 422] as const;
+
+export interface NemoDatasetStoreOptions {
+  nemo: HttpClient;
+  datastore: HttpClient;
+  timeoutMs: number;
+}
+
+export class NemoDatasetStore implements DatasetStore {
+  private readonly repos = new Set<string>();
+  private readonly hubUrl: string;
+
+  public constructor(private readonly options: NemoDatasetStoreOptions) {
+    this.hubUrl = `${options.datastore.baseUrl}/v1/hf`;
+  }
+
+  public async ensureNamespace(namespace: string): Promise<void> {
+    await this.options.nemo.send({
+      call: 'entityStore.createNamespace',
+      method: 'POST',
+      path: '/v1/namespaces',
+      json: { id: namespace },
+      accept: NAMESPACE_OK,
+      idempotent: true,
+    });
+    await this.options.datastore.send({
+      call: 'datastore.createNamespace',
+      method: 'POST',
+      path: '/v1/datastore/namespaces',
+      form: { namespace },
+      accept: NAMESPACE_OK,
+      idempotent: true,
+    });
+  }
+
+  public async uploadFile(dataset: DatasetRef, file: DatasetFile): Promise<void> {
+    await this.ensureRepo(dataset);
+    const content = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
+    await this.hub('datastore.uploadFile', true, (fetch) =>
+      uploadFile({
+        repo: { type: 'dataset', name: repoName(dataset) },
+        file: { path: file.path, content: new Blob([content]) },
+        hubUrl: this.hubUrl,
+        fetch,
+        useXet: false,
+        commitTitle: `flywheel: upload ${file.path}`,
+      }),
+    );
+  }
+
+  public async registerDataset(
+    dataset: DatasetRef,
+    options: { description?: string } = {},
+  ): Promise<RegisteredDataset> {
+    const filesUrl = filesUrlOf(dataset);
+    const body = {
+      name: dataset.name,
+      namespace: dataset.namespace,
+      description: options.description ?? '',
+      files_url: filesUrl,
+      project: 'flywheel',
+    };
+    const existing = await this.getDataset(dataset);
+    if (existing) {
+      await this.options.nemo.send({
+        call: 'entityStore.updateDataset',
+        method: 'PATCH',
+        path: datasetPath(dataset),
+        json: body,
+        idempotent: true,
+      });
+    } else {
+      await this.options.nemo.send({
+        call: 'entityStore.createDataset',
+        method: 'POST',
+        path: '/v1/datasets',
+        json: body,
+        accept: [200, 201, 409],
+      });
+    }
+    const verified = await this.getDataset(dataset);
+    if (!verified || verified.filesUrl !== filesUrl) {
+      throw new PlatformResponseError(
+        'entityStore.registerDataset',
+        `dataset ${repoName(dataset)} has files_url ${verified?.filesUrl ?? '(missing)'}, expected ${filesUrl}`,
+      );
+    }
+    return verified;
+  }
+
+  public async getDataset(dataset: DatasetRef): Promise<RegisteredDataset | null> {
+    const call = 'entityStore.getDataset';
+    const res = await this.options.nemo.send({ call, method: 'GET', path: datasetPath(dataset), accept: [200, 404] });
+    if (res.status === 404) return null;
+    const body = parseJson(call, res.text, datasetSchema);
+    return {
+      namespace: body.namespace,
+      name: body.name,
+      filesUrl: body.files_url,
+      description: body.description ?? '',
+    };
+  }
+
+  public async downloadFile(dataset: DatasetRef, path: string): Promise<string | null> {
+    return this.hub('datastore.downloadFile', true, async (fetch) => {
+      try {
+        const blob = await downloadFile({
+          repo: { type: 'dataset', name: repoName(dataset) },
+          path,
+          hubUrl: this.hubUrl,
+          fetch,
+          accessToken: HUB_PLACEHOLDER_TOKEN,
+          xet: false,
+        });
+        return blob ? await blob.text() : null;
+      } catch (err) {
+        if (err instanceof HubApiError && err.statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  public async deleteDataset(dataset: DatasetRef): Promise<void> {
+    await this.hub('datastore.deleteRepo', true, async (fetch) => {
+      try {
+        await deleteRepo({
+          repo: { type: 'dataset', name: repoName(dataset) },
+          hubUrl: this.hubUrl,
+          fetch,
+          accessToken: HUB_PLACEHOLDER_TOKEN,
+        });
+      } catch (err) {
+        if (!(err instanceof HubApiError && err.statusCode === 404)) throw err;
+      }
+    });
+    this.repos.delete(repoName(dataset));
+    await this.options.nemo.send({
+      call: 'entityStore.deleteDataset',
+      method: 'DELETE',
+      path: datasetPath(dataset),
+      accept: [200, 204, 404],
+    });
+  }
+
+  private async ensureRepo(dataset: DatasetRef): Promise<void> {
+    const name = repoName(dataset);
+    if (this.repos.has(name)) return;
+    await this.hub('datastore.createRepo', true, async (fetch) => {
+      try {
+        await createRepo({
+          repo: { type: 'dataset', name },
+          hubUrl: this.hubUrl,
+          fetch,
+          accessToken: HUB_PLACEHOLDER_TOKEN,
+        });
+      } catch (err) {
+        if (!(err instanceof HubApiError && err.statusCode === 409)) throw err;
+      }
+    });
+    this.repos.add(name);
+  }
+
+  /** Runs one hub-client operation with our timeout, retries, span and typed errors. */
+  private hub<T>(call: string, idempotent: boolean, op: (fetch: typeof globalThis.fetch) => Promise<T>): Promise<T> {
+    const http = this.options.datastore;
+    return inSpan(call, { 'url.full': this.hubUrl }, () =>
+      withRetries(
+        http.retryRuntime,
+        call,
+        () =>
+          op(http.rawFetch(this.options.timeoutMs)).catch((err: unknown) =>
+            Promise.reject(toPlatformError(call, err, this.options.timeoutMs)),
+          ),
+        (err) => {
+          if (err instanceof PlatformHttpError) {
+            if (err.status === 429 || err.status === 503) return { retry: true };
+            return { retry: idempotent && err.status >= 500 };
+          }
+          return { retry: idempotent && (err instanceof PlatformTimeoutError || err instanceof PlatformNetworkError) };
+        },
+      ),
+    );
+  }
+}
+
+function toPlatformError(call: string, err: unknown, timeoutMs: number): PlatformError {
+  if (err instanceof PlatformError) return err;
+  if (err instanceof HubApiError) return new PlatformHttpError(call, err.statusCode, '', err.message);
+  if (
+    err instanceof Error &&
+    (err.name === 'TimeoutError' || (err.cause instanceof Error && err.cause.name === 'TimeoutError'))
+  ) {
+    return new PlatformTimeoutError(call, timeoutMs);
+  }
+  if (err instanceof SyntaxError || err instanceof z.ZodError) return new PlatformResponseError(call, err.message, err);
+  if (err instanceof Error && err.name === 'InvalidApiResponseFormatError')
+    return new PlatformResponseError(call, err.message, err);
+  return new PlatformNetworkError(call, err);
+}
+
+function repoName(d: DatasetRef): string {
+  return `${d.namespace}/${d.name}`;
+}
+
+function datasetPath(d: DatasetRef): string {
+  return `/v1/datasets/${encodeURIComponent(d.namespace)}/${encodeURIComponent(d.name)}`;
+}
+
+export function filesUrlOf(d: DatasetRef): string {
+  return `hf://datasets/${d.namespace}/${d.name}`;
+}

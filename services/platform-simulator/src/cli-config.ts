@@ -1,0 +1,41 @@
+// The standalone process's config: CLI flags over environment variables over defaults. The only place in
+// this project that reads process.env.
+import { z } from 'zod';
+import { type SimulatorOptionsInput, simulatorOptionsSchema } from './options';
+
+export interface CliFlags {
+  host?: string;
+  port?: string;
+  seed?: string;
+  gpus?: string;
+  fast?: boolean;
+  serve?: string[];
+  latencyScale?: string;
+  /** Contents of `--learn` JSONL files (read by main.ts). */
+  teacherAnswers?: string[];
+}
+
+const envSchema = z.object({
+  SIMULATOR_HOST: z.string().optional(),
+  SIMULATOR_PORT: z.coerce.number().int().optional(),
+  SIMULATOR_SEED: z.coerce.number().int().optional(),
+  SIMULATOR_GPUS: z.coerce.number().int().optional(),
+});
+
+/** Delays of a plausible platform, scaled down so a rehearsal takes seconds, not hours. */
+const REALISTIC_DELAYS = { deploymentMs: 3000, jobStartMs: 1000, customizationStepMs: 50, evaluationSampleMs: 20 };
+
+export function loadCliConfig(flags: CliFlags, env: NodeJS.ProcessEnv = process.env): SimulatorOptionsInput {
+  const e = envSchema.parse(env);
+  const defaults = simulatorOptionsSchema.parse({});
+  return simulatorOptionsSchema.parse({
+    host: flags.host ?? e.SIMULATOR_HOST ?? '127.0.0.1',
+    port: flags.port !== undefined ? Number(flags.port) : (e.SIMULATOR_PORT ?? 8000),
+    seed: flags.seed !== undefined ? Number(flags.seed) : (e.SIMULATOR_SEED ?? defaults.seed),
+    gpuCapacity: flags.gpus !== undefined ? Number(flags.gpus) : (e.SIMULATOR_GPUS ?? defaults.gpuCapacity),
+    delays: flags.fast ? {} : REALISTIC_DELAYS,
+    servedModels: [...defaults.servedModels, ...(flags.serve ?? [])],
+    teacherAnswers: flags.teacherAnswers ?? [],
+    latencyScale: flags.latencyScale !== undefined ? Number(flags.latencyScale) : flags.fast ? 0 : 1,
+  });
+}

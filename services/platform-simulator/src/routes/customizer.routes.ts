@@ -1,0 +1,157 @@
+// NeMo Customizer: configs, jobs (status with progress, epochs and steps), cancel at the real path
+// `POST /v1/customization/jobs/{id}/cancel`. Creating configs and jobs answers 201.
+import { z } from 'zod';
+import { type Router } from '../http/router';
+import { fail, jsonBody, ok } from '../http/reply';
+import { type PlatformState } from '../state/platform-state';
+import { type CustomizationJobRecord } from '../state/records';
+
+const configBody = z
+  .object({
+    name: z.string().min(1),
+    namespace: z.string().min(1),
+    target: z.string().min(1),
+    training_options: z
+      .array(
+        z
+          .object({ num_gpus: z.number().int().min(0).default(1), num_nodes: z.number().int().min(1).default(1) })
+          .passthrough(),
+      )
+      .min(1),
+  })
+  .passthrough();
+
+const jobBody = z
+  .object({
+    name: z.string().min(1),
+    output_model: z.string().regex(/^[^/]+\/[^/]+$/, 'output_model must be namespace/name'),
+    config: z.string().regex(/^[^/]+\/.+$/),
+    dataset: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
+    hyperparameters: z
+      .object({ epochs: z.number().int().min(1).default(2), batch_size: z.number().int().min(1).default(16) })
+      .passthrough(),
+  })
+  .passthrough();
+
+export function registerCustomizerRoutes(router: Router, state: PlatformState): void {
+  router.add('POST', '/v1/customization/configs', (req) => {
+    const body = jsonBody(req, configBody);
+    const key = `${body.namespace}/${body.name}`;
+    if (state.customizationConfigs.has(key)) return fail(409, `customization config ${key} already exists`);
+    state.customizationConfigs.set(key, body);
+    return ok(body, 201);
+  });
+  router.add('DELETE', '/v1/customization/configs/:ns/:name', (_req, p) =>
+    state.customizationConfigs.delete(`${p.ns}/${p.name}`)
+      ? ok({ message: 'deleted' })
+      : fail(404, `customization config ${p.ns}/${p.name} not found`),
+  );
+
+  router.add('POST', '/v1/customization/jobs', (req) => {
+    const body = jsonBody(req, jobBody);
+    if (body.name.includes('/')) return fail(422, `job name ${body.name} must not contain "/"`);
+    const config = state.customizationConfigs.get(body.config);
+    if (!config) return fail(404, `customization config ${body.config} not found`);
+    const datasetKey = `${body.dataset.namespace}/${body.dataset.name}`;
+    const repo = state.repos.get(datasetKey);
+    if (!state.datasets.has(datasetKey) || !repo) return fail(404, `dataset ${datasetKey} not found`);
+    if (
+      state.models.has(body.output_model) ||
+      [...state.customizationJobs.values()].some(
+        (j) => j.outputModel === body.output_model && j.status !== 'failed' && j.status !== 'cancelled',
+      )
+    ) {
+      return fail(409, `output model ${body.output_model} already exists`);
+    }
+    const parsedConfig = configBody.parse(config);
+    const options = parsedConfig.training_options[0];
+    const trainingRecords = countTrainingRecords(repo);
+    if (trainingRecords === 0) return fail(422, `dataset ${datasetKey} has no training records`);
+    const job: CustomizationJobRecord = {
+      id: state.nextId('cust'),
+      name: body.name,
+      namespace: body.output_model.split('/')[0] ?? '',
+      outputModel: body.output_model,
+      baseModel: parsedConfig.target.split('@')[0] ?? parsedConfig.target,
+      config: body.config,
+      dataset: body.dataset,
+      hyperparameters: body.hyperparameters,
+      trainingRecords,
+      gpus: (options?.num_gpus ?? 1) * (options?.num_nodes ?? 1),
+      epochs: body.hyperparameters.epochs,
+      stepsPerEpoch: Math.ceil(trainingRecords / body.hyperparameters.batch_size),
+      createdAt: state.now(),
+      startedAt: null,
+      stepsDone: 0,
+      status: 'created',
+      logs: [],
+      fault: null,
+    };
+    job.fault = state.faults.takeJobFault('customization', job.baseModel);
+    state.customizationJobs.set(job.id, job);
+    return ok(jobView(job), 201);
+  });
+
+  router.add('GET', '/v1/customization/jobs/:id', (_req, p) => {
+    const j = state.customizationJobs.get(p.id ?? '');
+    return j ? ok(jobView(j)) : fail(404, `customization job ${p.id} not found`);
+  });
+  router.add('GET', '/v1/customization/jobs/:id/status', (_req, p) => {
+    const j = state.customizationJobs.get(p.id ?? '');
+    return j ? ok(statusView(j)) : fail(404, `customization job ${p.id} not found`);
+  });
+  router.add('POST', '/v1/customization/jobs/:id/cancel', (_req, p) => {
+    const j = state.customizationJobs.get(p.id ?? '');
+    if (!j) return fail(404, `customization job ${p.id} not found`);
+    if (j.status === 'completed' || j.status === 'failed')
+      return fail(409, `customization job ${j.id} already ${j.status}`);
+    state.cancelCustomization(j);
+    return ok(jobView(j));
+  });
+}
+
+/** Lines of the dataset's training files (anything not named eval/validation; all files if that leaves none). */
+function countTrainingRecords(repo: Map<string, Buffer>): number {
+  const count = (paths: string[]): number =>
+    paths.reduce(
+      (n, p) =>
+        n +
+        (repo
+          .get(p)
+          ?.toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '').length ?? 0),
+      0,
+    );
+  const all = [...repo.keys()];
+  const training = all.filter((p) => !/eval|valid/i.test(p));
+  return count(training.length > 0 ? training : all);
+}
+
+function statusView(j: CustomizationJobRecord): Record<string, unknown> {
+  const total = j.epochs * j.stepsPerEpoch;
+  return {
+    id: j.id,
+    status: j.status,
+    percentage_done: total === 0 ? 0 : Math.round((j.stepsDone / total) * 1000) / 10,
+    epochs_completed: Math.floor(j.stepsDone / Math.max(1, j.stepsPerEpoch)),
+    steps_completed: j.stepsDone,
+    steps_per_epoch: j.stepsPerEpoch,
+    status_logs: j.logs,
+  };
+}
+
+function jobView(j: CustomizationJobRecord): Record<string, unknown> {
+  return {
+    id: j.id,
+    name: j.name,
+    namespace: j.namespace,
+    config: j.config,
+    dataset: j.dataset,
+    hyperparameters: j.hyperparameters,
+    output_model: j.outputModel,
+    status: j.status,
+    status_details: statusView(j),
+    created_at: new Date(j.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,95 @@
+// Runs an inline NeMo evaluation config against a simulated model: the blueprint's metrics per record (the
+// exact tool-call metrics from @flywheel/platform-clients, the simulated judge for the LLM-judge ones), means in
+// the Evaluator's results shape `tasks.<task>.metrics.<metric>.scores.<score>.value`.
+import {
+  type EvalRecord,
+  type EvaluationSample,
+  TASK_KEYS,
+  candidateRequest,
+  functionNameAccuracy,
+  functionNameAndArgsAccuracy,
+  parseEvalRecords,
+  referenceContent,
+  referenceToolCalls,
+} from '@flywheel/platform-clients';
+import { z } from 'zod';
+import { simulatedCost } from '../models/cost';
+import { rateSimilarity, rateToolCalls } from '../models/simulated-judge';
+import { simulateAnswer } from '../models/simulated-model';
+import { type PlatformState } from './platform-state';
+
+const taskSchema = z
+  .object({
+    dataset: z.object({ files_url: z.string(), limit: z.number().int().positive().optional() }).passthrough(),
+    metrics: z.record(z.unknown()).default({}),
+  })
+  .passthrough();
+export const evaluationConfigSchema = z.object({ tasks: z.record(taskSchema) }).passthrough();
+export type EvaluationConfig = z.infer<typeof evaluationConfigSchema>;
+
+export interface EvaluationOutcome {
+  total: number;
+  results: Record<string, unknown> | null;
+  samples: EvaluationSample[];
+  setupError: string | null;
+}
+
+export function runSimulatedEvaluation(
+  state: PlatformState,
+  model: string,
+  config: EvaluationConfig,
+): EvaluationOutcome {
+  const failed = (setupError: string): EvaluationOutcome => ({ total: 0, results: null, samples: [], setupError });
+  const [taskKey, task] = Object.entries(config.tasks)[0] ?? [];
+  if (!taskKey || !task) return failed('config has no tasks');
+  if (!state.isServed(model)) return failed(`model ${model} is not served by the NIM proxy`);
+  const m = /^hf:\/\/datasets\/([^/]+)\/([^/]+)\/(.+)$/.exec(task.dataset.files_url);
+  if (!m) return failed(`unsupported files_url ${task.dataset.files_url}`);
+  const text = state.repos.get(`${m[1]}/${m[2]}`)?.get(m[3] ?? '');
+  if (text === undefined) return failed(`dataset file ${task.dataset.files_url} not found`);
+  let records: EvalRecord[];
+  try {
+    records = parseEvalRecords(text.toString('utf8')).slice(0, task.dataset.limit);
+  } catch (err) {
+    return failed(`invalid eval dataset: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const toolCalling = taskKey === TASK_KEYS.toolCalling || 'correctness' in task.metrics;
+  const skill = state.skillOf(model);
+  const samples = records.map((record, index): EvaluationSample => {
+    const request = candidateRequest(record, model);
+    const answer = simulateAnswer(request, { model, skill, seed: state.options.seed, index: state.answers });
+    const { usage, latencyMs } = simulatedCost(model, request, answer);
+    const expected = referenceToolCalls(record);
+    const scores = toolCalling
+      ? {
+          function_name_accuracy: functionNameAccuracy(expected, answer.toolCalls),
+          function_name_and_args_accuracy: functionNameAndArgsAccuracy(expected, answer.toolCalls),
+          tool_calling_correctness: answer.toolCalls.length > 0 ? rateToolCalls(expected, answer.toolCalls) : 0,
+        }
+      : { similarity: rateSimilarity(referenceContent(record), answer.content ?? '') };
+    return {
+      index,
+      scores,
+      latencyMs,
+      usage,
+      prediction: { content: answer.content, toolCalls: answer.toolCalls },
+      error: null,
+    };
+  });
+  const mean = (pick: (s: EvaluationSample) => number | undefined): { value: number; count: number } => {
+    const values = samples.map(pick).filter((v): v is number => v !== undefined);
+    return { value: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0, count: values.length };
+  };
+  const metrics = toolCalling
+    ? {
+        'tool-calling-accuracy': {
+          scores: {
+            function_name_accuracy: mean((s) => s.scores.function_name_accuracy),
+            function_name_and_args_accuracy: mean((s) => s.scores.function_name_and_args_accuracy),
+          },
+        },
+        correctness: { scores: { rating: mean((s) => s.scores.tool_calling_correctness) } },
+      }
+    : { 'llm-judge': { scores: { similarity: mean((s) => s.scores.similarity) } } };
+  return { total: samples.length, results: { tasks: { [taskKey]: { metrics } } }, samples, setupError: null };
+}
