@@ -1,7 +1,7 @@
 // The embedded LogStore: one SQLite file in WAL mode. Records are rows keyed by their stable id (INSERT OR IGNORE
 // makes redelivery a no-op); the whole record, bodies included, is JSON TEXT; reads walk an index on
 // (workload_id, client_id, timestamp, id) newest first, streaming by keyset pages.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type LlmCallLoggedV1 } from '@flywheel/contracts';
 import { BootState, defaultSleep, type Sleep, type StoreHealth } from '../boot';
 import { parseStoreConfig, sqliteConfigSchema, type SqliteConfig, type SqliteConfigInput } from '../config';
@@ -21,6 +21,7 @@ import {
   type WorkloadCount,
 } from './log-store';
 import { toEpochMillis } from './time';
+import { openSqlite } from '../sqlite-database';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log_records (
@@ -66,16 +67,7 @@ export class SqliteLogStore implements LogStore {
 
   public connect(): Promise<void> {
     return this.boot.connect(() => {
-      const db = new Database(this.config.path, { timeout: this.config.busyTimeoutMs });
-      try {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.exec(SCHEMA);
-      } catch (err) {
-        db.close();
-        throw err;
-      }
-      this.db = db;
+      this.db = openSqlite(this.config, SCHEMA);
     });
   }
 

@@ -1,7 +1,7 @@
 // Documents on SQLite: one table per collection holding the JSON document, with a generated column per indexed
 // field (json_extract) so every lookup path and unique key is a real index. better-sqlite3 is synchronous and
 // each update runs in an IMMEDIATE transaction, so a guarded update is atomic even across processes.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { BootState, defaultSleep, type Sleep, type StoreHealth, type StoreLifecycle } from '../boot';
 import { parseStoreConfig, sqliteConfigSchema, type SqliteConfig, type SqliteConfigInput } from '../config';
 import { ConflictError } from '../errors';
@@ -16,6 +16,7 @@ import {
   type KeysetAfter,
   type UpdateOutcome,
 } from './documents';
+import { openSqlite } from '../sqlite-database';
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -63,16 +64,7 @@ export class SqliteDocuments implements Documents, StoreLifecycle {
 
   public connect(): Promise<void> {
     return this.boot.connect(() => {
-      const db = new Database(this.config.path, { timeout: this.config.busyTimeoutMs });
-      try {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.exec(sqliteSchema());
-      } catch (err) {
-        db.close();
-        throw err;
-      }
-      this.db = db;
+      this.db = openSqlite(this.config, sqliteSchema());
     });
   }
 
