@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { ApiKey, startEmbeddedKafka, type EmbeddedKafka } from '../src';
 import type { MemberArgs, MemberCommand, MemberReport, MemberTimings } from './group-member-process';
-import { fastConsumer, fastKafka, uniqueName, waitFor } from './kafkajs-fixtures';
+import { fastConsumer, fastKafka, uniqueName, waitFor, unconsumedOffsets } from './kafkajs-fixtures';
 
 const MEMBER_SCRIPT = join(__dirname, 'group-member-process.ts');
 const PARTITIONS = 4;
@@ -210,15 +210,13 @@ describe('consumer groups with members in separate processes', () => {
     await producer.send({ topic, messages });
   }
 
-  /** Offsets below each partition's high watermark that no member reported consuming. */
   function unconsumed(topic: string, by: MemberProcess[]): string[] {
-    const seen = new Set(by.flatMap((m) => m.records.map((r) => `${r.partition}@${r.offset}`)));
-    const missing: string[] = [];
-    for (const p of ALL) {
-      const hwm = broker.cluster.topics.partition(topic, p)?.log.highWatermark ?? 0;
-      for (let o = 0; o < hwm; o++) if (!seen.has(`${p}@${o}`)) missing.push(`${p}@${o}`);
-    }
-    return missing;
+    return unconsumedOffsets(
+      broker,
+      topic,
+      ALL,
+      by.flatMap((m) => m.records),
+    );
   }
 
   /** The latest "generation N ... leader L" the coordinator logged for a group. */

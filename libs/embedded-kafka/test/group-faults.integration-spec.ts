@@ -11,7 +11,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { ApiKey, startEmbeddedKafka, type EmbeddedKafka, type RequestTrace } from '../src';
-import { fastConsumer, fastKafka, uniqueName, waitFor } from './kafkajs-fixtures';
+import { fastConsumer, fastKafka, uniqueName, waitFor, unconsumedOffsets } from './kafkajs-fixtures';
 
 const PARTITIONS = 4;
 const ALL = [0, 1, 2, 3];
@@ -124,15 +124,13 @@ describe('consumer-group faults through kafkajs', () => {
     await producer.send({ topic, messages });
   }
 
-  /** Offsets below each partition's high watermark that no member consumed. */
   function unconsumed(topic: string, members: Member[]): string[] {
-    const seen = new Set(members.flatMap((m) => m.records.map((r) => `${r.partition}@${r.offset}`)));
-    const missing: string[] = [];
-    for (const p of ALL) {
-      const hwm = broker.cluster.topics.partition(topic, p)?.log.highWatermark ?? 0;
-      for (let o = 0; o < hwm; o++) if (!seen.has(`${p}@${o}`)) missing.push(`${p}@${o}`);
-    }
-    return missing;
+    return unconsumedOffsets(
+      broker,
+      topic,
+      ALL,
+      members.flatMap((m) => m.records),
+    );
   }
 
   /** Whether the group's committed offsets have reached every partition's high watermark. */

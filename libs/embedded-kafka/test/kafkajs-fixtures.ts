@@ -1,6 +1,7 @@
 // kafkajs clients tuned for fast, stable tests against the embedded broker (see the broker reference,
 // "Pitfalls and settings"): heartbeats ride on the fetch loop, so maxWait + heartbeat << session timeout.
 import { Kafka, logLevel, type Consumer, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+import { type EmbeddedKafka } from '../src';
 
 export function fastKafka(brokers: string[], overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
@@ -45,4 +46,20 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${counter}-${Date.now().toString(36)}`;
+}
+
+/** Offsets below each partition's high watermark that none of `records` covers ("partition@offset"). */
+export function unconsumedOffsets(
+  broker: EmbeddedKafka,
+  topic: string,
+  partitions: readonly number[],
+  records: readonly { partition: number; offset: string | number }[],
+): string[] {
+  const seen = new Set(records.map((r) => `${r.partition}@${r.offset}`));
+  const missing: string[] = [];
+  for (const p of partitions) {
+    const hwm = broker.cluster.topics.partition(topic, p)?.log.highWatermark ?? 0;
+    for (let o = 0; o < hwm; o++) if (!seen.has(`${p}@${o}`)) missing.push(`${p}@${o}`);
+  }
+  return missing;
 }
