@@ -59,8 +59,9 @@ export class PlatformJobError extends PlatformError {
     call: string,
     public readonly reason: 'failed' | 'cancelled' | 'stalled' | 'timeout' | 'insufficient-resources',
     detail: string,
+    options?: { cause?: unknown },
   ) {
-    super(call, `${reason}: ${detail}`);
+    super(call, `${reason}: ${detail}`, options);
     this.name = 'PlatformJobError';
   }
 }

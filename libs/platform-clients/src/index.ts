@@ -14,6 +14,7 @@ export { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse
 export { type RetryPolicy, backoffDelay, parseRetryAfter, retryPolicySchema } from './http/retry';
 export { canonicalJson, parseArguments } from './util/canonical-json';
 export { slug, deploymentName } from './util/names';
+export { readZip, writeZip, ZipFormatError, type ReadZipOptions } from './util/zip';
 export * from './evaluation/eval-records';
 export * from './evaluation/judge-prompts';
 export * from './evaluation/local-evaluation-engine';
@@ -25,6 +26,7 @@ export { OpenAIChatClient, type OpenAIEndpointOptions } from './openai/openai-ch
 export { OpenAIEmbeddingClient } from './openai/openai-embedding-client';
 export { EndpointDeploymentClient } from './openai/endpoint-deployment-client';
 export { InMemoryDatasetStore } from './openai/in-memory-dataset-store';
+export { FileDatasetStore } from './openai/file-dataset-store';
 export { LocalEvaluationClient } from './openai/local-evaluation-client';
 export * from './nemo/nemo-config';
 export * from './nemo/nemo-platform';
@@ -32,3 +34,9 @@ export { NemoDatasetStore, filesUrlOf } from './nemo/nemo-dataset-store';
 export { NemoDeploymentClient } from './nemo/nemo-deployment-client';
 export { NemoCustomizationClient } from './nemo/nemo-customization-client';
 export { NemoEvaluationClient } from './nemo/nemo-evaluation-client';
+export {
+  type DownloadedSamples,
+  type NemoSampleRecord,
+  nemoSampleRecordSchema,
+  samplesFromDownload,
+} from './nemo/nemo-eval-samples';

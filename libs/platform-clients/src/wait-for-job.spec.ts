@@ -1,4 +1,10 @@
-import { PlatformJobError } from './errors';
+import {
+  PlatformHttpError,
+  PlatformJobError,
+  PlatformNetworkError,
+  PlatformNotFoundError,
+  PlatformTimeoutError,
+} from './errors';
 import { type JobSnapshot } from './ports/jobs';
 import { waitForJob } from './wait-for-job';
 
@@ -64,5 +70,60 @@ describe('waitForJob', () => {
     await expect(
       waitForJob('c', rising, { pollIntervalMs: 10, stallTimeoutMs: 15, timeoutMs: 200 }, runtime),
     ).rejects.toMatchObject({ reason: 'timeout' });
+  });
+});
+
+describe('waitForJob when the platform cannot be asked', () => {
+  let clock = 0;
+  const runtime = { now: () => clock, sleep: (ms: number) => Promise.resolve(void (clock += ms)) };
+  beforeEach(() => (clock = 0));
+
+  function failing(errors: Error[], then: Partial<JobSnapshot>): () => Promise<JobSnapshot> {
+    let i = 0;
+    return () => {
+      const err = errors[i++];
+      if (err) return Promise.reject(err);
+      return Promise.resolve({
+        status: 'succeeded',
+        rawStatus: 'completed',
+        progress: 100,
+        message: null,
+        error: null,
+        ...then,
+      });
+    };
+  }
+
+  it('rides out network errors, timeouts and 503s (a platform restarting mid-job)', async () => {
+    const poll = failing(
+      [
+        new PlatformNetworkError('x.getJob', new Error('ECONNREFUSED')),
+        new PlatformTimeoutError('x.getJob', 100),
+        new PlatformHttpError('x.getJob', 503, 'Service Unavailable', ''),
+      ],
+      {},
+    );
+    await expect(waitForJob('x.wait', poll, { pollIntervalMs: 10 }, runtime)).resolves.toMatchObject({
+      status: 'succeeded',
+    });
+  });
+
+  it('reports an outage longer than the stall timeout as stalled, naming the last error', async () => {
+    const down = (): Promise<JobSnapshot> =>
+      Promise.reject(new PlatformNetworkError('x.getJob', new Error('ECONNREFUSED')));
+    const err = await waitForJob('x.wait', down, { pollIntervalMs: 10, stallTimeoutMs: 50 }, runtime).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PlatformJobError);
+    expect((err as Error).message).toMatch(
+      /^x\.wait failed: stalled: platform unreachable for \d+ ms: x\.getJob failed: network error/,
+    );
+  });
+
+  it('does not ride out errors that are about the job (not found, bad response, 4xx)', async () => {
+    const missing = new PlatformNotFoundError('x.getJob', 'job j');
+    await expect(waitForJob('x.wait', failing([missing], {}), {}, runtime)).rejects.toBe(missing);
+    const bad = new PlatformHttpError('x.getJob', 400, 'Bad Request', '');
+    await expect(waitForJob('x.wait', failing([bad], {}), {}, runtime)).rejects.toBe(bad);
   });
 });

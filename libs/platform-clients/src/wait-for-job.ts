@@ -1,7 +1,16 @@
 // Polls a job until it is terminal. `pending`/`unknown` keep waiting (bugs §10.4, §10.5), `failed` and
 // `cancelled` reject at once (§10.3), and a job whose progress stops rising fails as stalled — or as
-// insufficient resources when the platform said `NotEnoughResources`.
-import { PlatformAbortedError, PlatformJobError } from './errors';
+// insufficient resources when the platform said `NotEnoughResources`. A poll that fails transiently (network
+// error, timeout, 429/5xx after the call's own retries) is ridden out like a poll without progress: a platform
+// restarting mid-job is not a failed job, but an outage longer than the stall timeout is reported as one.
+import {
+  PlatformAbortedError,
+  type PlatformError,
+  PlatformHttpError,
+  PlatformJobError,
+  PlatformNetworkError,
+  PlatformTimeoutError,
+} from './errors';
 import { sleep as defaultSleep } from './http/retry';
 import { type JobSnapshot, type WaitOptions } from './ports/jobs';
 
@@ -28,7 +37,21 @@ export async function waitForJob<S extends JobSnapshot>(
   let lastProgressAt = started;
   for (;;) {
     if (options.signal?.aborted) throw new PlatformAbortedError(call);
-    const snapshot = await poll();
+    let snapshot: S;
+    try {
+      snapshot = await poll();
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      const t = now();
+      if (t - started >= timeout || t - lastProgressAt >= stallTimeout) {
+        const reason = t - started >= timeout ? 'timeout' : 'stalled';
+        throw new PlatformJobError(call, reason, `platform unreachable for ${t - lastProgressAt} ms: ${err.message}`, {
+          cause: err,
+        });
+      }
+      await pause(call, sleep, interval, options.signal);
+      continue;
+    }
     options.onUpdate?.(snapshot);
     switch (snapshot.status) {
       case 'succeeded':
@@ -62,10 +85,25 @@ export async function waitForJob<S extends JobSnapshot>(
         `not finished after ${t - started} ms (status ${snapshot.rawStatus})`,
       );
     }
-    try {
-      await sleep(interval, options.signal);
-    } catch {
-      throw new PlatformAbortedError(call);
-    }
+    await pause(call, sleep, interval, options.signal);
   }
+}
+
+async function pause(
+  call: string,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch {
+    throw new PlatformAbortedError(call);
+  }
+}
+
+/** Failures that say nothing about the job: the platform could not be asked. */
+function isTransient(err: unknown): err is PlatformError {
+  if (err instanceof PlatformNetworkError || err instanceof PlatformTimeoutError) return true;
+  return err instanceof PlatformHttpError && (err.status === 429 || (err.status >= 500 && err.status <= 504));
 }

@@ -12,3 +12,5 @@ export { type PlatformState } from './state/platform-state';
 export { embed } from './models/embeddings';
 export { parameterBillions, sizeSkill, loraSkill, TEACHER_SKILL } from './models/model-profile';
 export { rateSimilarity, rateToolCalls } from './models/simulated-judge';
+export { SimulatorDataError } from './state/data-dir';
+export { type RehearsalInput, type RehearsalResult, orderingProblems, rehearse } from './rehearsal';

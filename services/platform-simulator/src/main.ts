@@ -1,8 +1,9 @@
 // Standalone NeMo platform simulator: `npm run simulator -- --help`.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { type CliFlags, loadCliConfig } from './cli-config';
+import { type CliFlags, SimulatorConfigError, loadCliConfig } from './cli-config';
 import { startPlatformSimulator } from './platform-simulator';
+import { SimulatorDataError } from './state/data-dir';
 
 async function main(): Promise<void> {
   const program = new Command()
@@ -16,12 +17,14 @@ async function main(): Promise<void> {
     .option('--latency-scale <x>', 'fraction of the simulated latency actually slept')
     .option('--learn <jsonl...>', 'log files whose teacher answers the simulated models know (besides uploads)')
     .option('--fast', 'no lifecycle delays (as in tests)')
+    .option('--data-dir <dir>', 'keep state across restarts in this dir (env SIMULATOR_DATA_DIR; default: memory only)')
     .parse();
   const opts = program.opts<CliFlags & { learn?: string[] }>();
   const teacherAnswers = (opts.learn ?? []).map((file) => readFileSync(file, 'utf8'));
   const sim = await startPlatformSimulator(loadCliConfig({ ...opts, teacherAnswers }));
   console.log(`platform simulator listening on ${sim.url}`);
   console.log(`  NeMo base URLs (nemo, nim, datastore): ${sim.url}   OpenAI-compatible: ${sim.url}/v1`);
+  console.log(`  state: ${opts.dataDir ?? 'in memory only (--data-dir to keep it across restarts)'}`);
   console.log('  a simulator for offline rehearsal and tests, not a model');
   const shutdown = (): void => {
     sim.stop().then(
@@ -34,6 +37,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  // Known problems (bad flags, a locked or damaged data dir, a busy port) in one line; anything else in full.
+  const known = err instanceof SimulatorConfigError || err instanceof SimulatorDataError;
+  const busy = err instanceof Error && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error((known || busy) && err instanceof Error ? `platform simulator: ${err.message}` : err);
   process.exit(1);
 });

@@ -34,6 +34,14 @@ export const simulatorOptionsSchema = z.object({
   teacherAnswers: z.array(z.string()).default([]),
   /** Fraction of the simulated latency actually slept on `/v1/chat/completions` (0 = answer at once). */
   latencyScale: z.number().min(0).max(10).default(0),
+  /** Where to keep the state across restarts; memory only when unset. */
+  dataDir: z.string().min(1).optional(),
+  /** Data Store uploads of at least this many bytes go through Git LFS (the hub client follows `preupload`). */
+  lfsThresholdBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
 });
 
 export type SimulatorOptions = z.infer<typeof simulatorOptionsSchema>;

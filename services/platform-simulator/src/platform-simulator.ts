@@ -4,7 +4,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FaultAction, FaultInjector } from './http/faults';
-import { BadRequest, type Reply, type SimRequest, fail } from './http/reply';
+import { BadRequest, type Reply, type SimRequest, fail, hubStyle } from './http/reply';
 import { Router } from './http/router';
 import { type SimulatorOptionsInput, simulatorOptionsSchema } from './options';
 import { registerControlRoutes } from './routes/control.routes';
@@ -14,6 +14,7 @@ import { registerDeploymentRoutes } from './routes/deployment.routes';
 import { registerEntityStoreRoutes } from './routes/entity-store.routes';
 import { registerEvaluatorRoutes } from './routes/evaluator.routes';
 import { registerOpenAIRoutes } from './routes/openai.routes';
+import { DataDir } from './state/data-dir';
 import { PlatformState } from './state/platform-state';
 
 export interface PlatformSimulator {
@@ -28,6 +29,15 @@ export async function startPlatformSimulator(input: SimulatorOptionsInput = {}):
   const options = simulatorOptionsSchema.parse(input);
   const faults = new FaultInjector();
   const state = new PlatformState(options, faults);
+  if (options.dataDir !== undefined) {
+    const dir = DataDir.open(options.dataDir);
+    try {
+      state.attach(dir);
+    } catch (err) {
+      dir.release();
+      throw err;
+    }
+  }
   const router = new Router();
   let url = '';
   registerEntityStoreRoutes(router, state);
@@ -48,6 +58,9 @@ export async function startPlatformSimulator(input: SimulatorOptionsInput = {}):
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
+  }).catch((err: unknown) => {
+    state.detach();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   url = `http://${options.host}:${address.port}`;
@@ -58,7 +71,11 @@ export async function startPlatformSimulator(input: SimulatorOptionsInput = {}):
     stop: () =>
       new Promise<void>((resolve, reject) => {
         stopping.abort();
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => {
+          state.detach();
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeAllConnections();
       }),
   };
@@ -97,6 +114,13 @@ async function handle(
       if (!(err instanceof BadRequest)) throw err;
       reply = fail(422, err.message);
     }
+  }
+  if (path.startsWith('/v1/hf/')) reply = hubStyle(reply);
+  try {
+    // Saved before answering: whatever a client was told exists survives a kill right after the answer.
+    state.persist();
+  } catch (err) {
+    reply = fail(500, `simulator could not save its state: ${err instanceof Error ? err.message : String(err)}`);
   }
   write(res, fault ? applyAfter(fault, reply) : reply);
 }

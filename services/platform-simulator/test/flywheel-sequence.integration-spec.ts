@@ -1,7 +1,8 @@
 // The scripted rehearsal: upload datasets → deploy → customize → evaluate base, ICL-free customized and teacher,
 // all through the NeMo adapters against the simulator. Expected ordering: fine-tuned small ≈ teacher ≫ base small.
 import { type EvaluationSpec, type Platform, createNemoPlatform } from '@flywheel/platform-clients';
-import { type PlatformSimulator, startPlatformSimulator } from '../src';
+import { type PlatformSimulator, orderingProblems, rehearse, startPlatformSimulator } from '../src';
+import { type SimulatorProcess, exited, startSimulatorProcess } from './simulator-process';
 import { FAST_WAIT, NO_RETRY_DELAY, SMALL_MODEL, TEACHER_MODEL, logLines } from './fixtures';
 
 describe('scripted flywheel sequence against the simulator', () => {
@@ -98,5 +99,43 @@ describe('scripted flywheel sequence against the simulator', () => {
 
     // Deterministic: the same seed gives the same scores.
     expect(await evaluate(SMALL_MODEL)).toEqual(base);
+  });
+});
+
+describe('the scripted rehearsal against the standalone simulator (npm run simulator)', () => {
+  let sim: SimulatorProcess | null = null;
+  afterEach(async () => {
+    if (sim && sim.child.exitCode === null) {
+      sim.child.kill('SIGTERM');
+      await exited(sim.child);
+    }
+  });
+
+  it('completes upload → deploy → customize → evaluate with fine-tuned ≈ teacher ≫ base', async () => {
+    sim = await startSimulatorProcess(['--fast']);
+    const platform = createNemoPlatform({
+      nemoBaseUrl: sim.url,
+      nimBaseUrl: sim.url,
+      datastoreBaseUrl: sim.url,
+      wait: FAST_WAIT,
+    });
+    const steps: string[] = [];
+    const result = await rehearse(platform, {
+      records: logLines('bfcl-simple-python.jsonl', 0, 400).split('\n'),
+      runId: 'standalone',
+      onStep: (m) => steps.push(m),
+    });
+    expect(steps.map((s) => s.split(' ')[0])).toEqual([
+      'upload',
+      'deploy',
+      'fine-tune',
+      'evaluate',
+      'evaluate',
+      'evaluate',
+    ]);
+    expect(orderingProblems(result)).toEqual([]);
+    expect(result.base.function_name_and_args_accuracy).toBeLessThan(0.5);
+    expect(result.teacher.function_name_and_args_accuracy).toBeGreaterThan(0.85);
+    expect(sim.output()).toContain('a simulator for offline rehearsal and tests, not a model');
   });
 });

@@ -20,6 +20,7 @@ describePlatformContract('NeMo adapter', async () => {
     sim,
     judge: { kind: 'platform', model: TEACHER_MODEL },
     namespace: 'dfwbp',
+    sampleLatency: false,
     customization: true,
     stop: () => sim.stop(),
   };

@@ -14,6 +14,14 @@ export async function startHarness(
   config: Partial<NemoConfigInput> = {},
 ): Promise<Harness> {
   const simulator = await startPlatformSimulator(sim);
+  return { sim: simulator, ...nemoPlatformAt(simulator.url, config) };
+}
+
+/** A NeMo platform (all three base URLs on one simulator) whose every request is recorded. */
+export function nemoPlatformAt(
+  url: string,
+  config: Partial<NemoConfigInput> = {},
+): { platform: Platform; requests: { method: string; path: string }[] } {
   const requests: { method: string; path: string }[] = [];
   const recording: typeof fetch = (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -22,9 +30,9 @@ export async function startHarness(
   };
   const platform = createNemoPlatform(
     {
-      nemoBaseUrl: simulator.url,
-      nimBaseUrl: simulator.url,
-      datastoreBaseUrl: simulator.url,
+      nemoBaseUrl: url,
+      nimBaseUrl: url,
+      datastoreBaseUrl: url,
       namespace: 'dfwbp',
       timeoutMs: 2000,
       retry: NO_RETRY_DELAY,
@@ -33,13 +41,13 @@ export async function startHarness(
     },
     { fetch: recording },
   );
-  return { sim: simulator, platform, requests };
+  return { platform, requests };
 }
 
 export const DATASET = { namespace: 'dfwbp', name: 'harness' };
 
 /** A registered dataset with eval and training files, and a customization config for the small model. */
-export async function seed(h: Harness): Promise<{ namespace: string; name: string }> {
+export async function seed(h: { platform: Platform }): Promise<{ namespace: string; name: string }> {
   await h.platform.datasets.ensureNamespace('dfwbp');
   await h.platform.datasets.uploadFile(DATASET, {
     path: 'eval_data.jsonl',

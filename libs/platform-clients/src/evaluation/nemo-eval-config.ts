@@ -1,6 +1,12 @@
 // The blueprint's inline NeMo Evaluator configs (§4.2) and score extraction (§4.3). The similarity parser
 // takes the whole integer (`10` is 10, not 1: §10.1).
-import { type EvaluationKind, type EvaluationSpec, type JudgeRef, type Scores } from '../ports/evaluation-client';
+import {
+  type EvaluationKind,
+  type EvaluationSpec,
+  type JudgeRef,
+  type MetricName,
+  type Scores,
+} from '../ports/evaluation-client';
 import { SIMILARITY_JUDGE_RUBRIC, TOOL_CALL_JUDGE_RUBRIC } from './judge-prompts';
 
 export const TASK_KEYS = { toolCalling: 'custom-tool-calling', judge: 'llm-as-judge' } as const;
@@ -109,32 +115,39 @@ interface ResultsLike {
   tasks: Record<string, { metrics: Record<string, { scores: Record<string, { value: number; count?: number }> }> }>;
 }
 
+/** Where each of our metrics sits in the Evaluator's output: `<metric>.scores.<score>` within a task (§4.3). */
+export const SCORE_PATHS: Readonly<
+  Record<EvaluationKind, readonly { name: MetricName; metric: string; score: string }[]>
+> = {
+  'tool-calling': [
+    { name: 'function_name_accuracy', metric: 'tool-calling-accuracy', score: 'function_name_accuracy' },
+    {
+      name: 'function_name_and_args_accuracy',
+      metric: 'tool-calling-accuracy',
+      score: 'function_name_and_args_accuracy',
+    },
+    { name: 'tool_calling_correctness', metric: 'correctness', score: 'rating' },
+  ],
+  generic: [{ name: 'similarity', metric: 'llm-judge', score: 'similarity' }],
+};
+
+/** The task keys our configs use for a kind, preferred first (the tool-calling judge variant uses `llm-as-judge`). */
+export function taskKeysOf(kind: EvaluationKind): readonly string[] {
+  return kind === 'tool-calling' ? [TASK_KEYS.toolCalling, TASK_KEYS.judge] : [TASK_KEYS.judge];
+}
+
 /** Scores of a results document; a missing score is left out (the blueprint raised KeyError). */
 export function extractScores(kind: EvaluationKind, results: ResultsLike): { scores: Scores; count: number } {
-  const pick = (task: string, metric: string, score: string): { value: number; count?: number } | undefined =>
-    results.tasks[task]?.metrics[metric]?.scores[score];
   const scores: Scores = {};
   let count = 0;
-  const put = (name: keyof Scores, s: { value: number; count?: number } | undefined): void => {
-    if (!s) return;
-    scores[name] = s.value;
-    count = Math.max(count, s.count ?? 0);
-  };
-  switch (kind) {
-    case 'tool-calling':
-      put('function_name_accuracy', pick(TASK_KEYS.toolCalling, 'tool-calling-accuracy', 'function_name_accuracy'));
-      put(
-        'function_name_and_args_accuracy',
-        pick(TASK_KEYS.toolCalling, 'tool-calling-accuracy', 'function_name_and_args_accuracy'),
-      );
-      put(
-        'tool_calling_correctness',
-        pick(TASK_KEYS.toolCalling, 'correctness', 'rating') ?? pick(TASK_KEYS.judge, 'correctness', 'rating'),
-      );
+  for (const { name, metric, score } of SCORE_PATHS[kind]) {
+    for (const task of taskKeysOf(kind)) {
+      const s = results.tasks[task]?.metrics[metric]?.scores[score];
+      if (!s) continue;
+      scores[name] = s.value;
+      count = Math.max(count, s.count ?? 0);
       break;
-    case 'generic':
-      put('similarity', pick(TASK_KEYS.judge, 'llm-judge', 'similarity'));
-      break;
+    }
   }
   return { scores, count };
 }

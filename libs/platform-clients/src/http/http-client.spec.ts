@@ -97,4 +97,34 @@ describe('HttpClient', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(parseRetryAfter(null)).toBeUndefined();
   });
+
+  it('gives third-party clients a fetch that sends our credentials to our origin only', async () => {
+    const seen: { url: string; auth: string | null }[] = [];
+    const record = (input: unknown, init?: RequestInit): Promise<Response> => {
+      seen.push({ url: String(input), auth: new Headers(init?.headers).get('authorization') });
+      return Promise.resolve(new Response('ok'));
+    };
+    const http = new HttpClient({
+      baseUrl: 'http://store.test/',
+      headers: { authorization: 'Bearer ours' },
+      fetch: record,
+    });
+    const f = http.rawFetch();
+    await f('http://store.test/v1/hf/api/repos/create', { headers: { authorization: 'Bearer hf_placeholder' } });
+    await f('https://bucket.s3.test/upload?X-Amz-Signature=x', {
+      method: 'PUT',
+      headers: { authorization: 'Bearer hf_placeholder' },
+    });
+    expect(seen).toEqual([
+      { url: 'http://store.test/v1/hf/api/repos/create', auth: 'Bearer ours' },
+      { url: 'https://bucket.s3.test/upload?X-Amz-Signature=x', auth: null },
+    ]);
+  });
+
+  it('keeps binary bodies intact', async () => {
+    const bytes = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x80]);
+    const f = fakeFetch(new Response(bytes));
+    const res = await client(f.fetch).send({ call: 's.zip', method: 'GET', path: '/z' });
+    expect([...res.bytes]).toEqual([...bytes]);
+  });
 });

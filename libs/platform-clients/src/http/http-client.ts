@@ -47,7 +47,10 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
+  /** The body decoded as UTF-8. */
   text: string;
+  /** The body as sent (binary answers such as ZIP archives). */
+  bytes: Uint8Array;
   headers: Headers;
 }
 
@@ -104,13 +107,16 @@ export class HttpClient {
 
   /**
    * A fetch for third-party clients (the HF hub client): the timeout, and our base headers in place of any
-   * Authorization the client set (the hub client insists on a placeholder `hf_` token).
+   * Authorization the client set (the hub client insists on a placeholder `hf_` token). Our headers go to our
+   * own origin only: an LFS upload URL on other storage (e.g. a presigned S3 URL) must not get our bearer token.
    */
   public rawFetch(timeoutMs = this.timeoutMs): typeof fetch {
+    const origin = new URL(this.baseUrl).origin;
     return (input, init) => {
       const headers = new Headers(init?.headers);
       headers.delete('authorization');
-      for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
+      const target = new URL(input instanceof Request ? input.url : String(input));
+      if (target.origin === origin) for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
       const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
       return this.fetchImpl(input, { ...init, headers, signal: AbortSignal.any(signals) });
     };
@@ -135,10 +141,11 @@ export class HttpClient {
     }
     try {
       const res = await this.fetchImpl(url, { method: req.method, headers, body, signal });
-      const text = await res.text();
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
       const accepted = req.accept ? req.accept.includes(res.status) : res.status >= 200 && res.status < 300;
       if (!accepted) throw new RejectedStatus(new PlatformHttpError(req.call, res.status, res.statusText, text), res);
-      return { status: res.status, text, headers: res.headers };
+      return { status: res.status, text, bytes, headers: res.headers };
     } catch (err) {
       if (err instanceof RejectedStatus) throw err;
       if (req.signal?.aborted) throw new PlatformAbortedError(req.call);

@@ -16,6 +16,8 @@ export const nemoConfigSchema = z.object({
   /** Sent as a bearer token to the NIM proxy when set. */
   nimApiKey: z.string().optional(),
   timeoutMs: z.number().int().positive().default(30_000),
+  /** Per request of a Data Store file upload (large files go through LFS and take longer than a call). */
+  uploadTimeoutMs: z.number().int().positive().default(600_000),
   retry: retryPolicySchema.partial().default({}),
   wait: z
     .object({

@@ -1,6 +1,13 @@
 // DatasetStore on NeMo: namespaces in the Entity Store and the Data Store, files in the Data Store through the
-// Hugging Face Hub protocol (the @huggingface/hub client pointed at `{datastore}/v1/hf`), datasets registered in
-// the Entity Store with `files_url = hf://datasets/{ns}/{name}` (§3.1).
+// Hugging Face Hub protocol (the @huggingface/hub client pointed at `{datastore}/v1/hf`, as NVIDIA's "Create
+// Dataset" page does with huggingface_hub's HfApi), datasets registered in the Entity Store with
+// `files_url = hf://datasets/{ns}/{name}` (§3.1).
+//
+// Large files: the server decides. The hub client asks `preupload` and follows the answer: "regular" files go
+// inline (base64) in the commit, "lfs" files are hashed, announced to the Git LFS batch API at
+// `{hubUrl}/datasets/{repo}.git/info/lfs/objects/batch` (basic transfer; Xet is off) and PUT to the URL it returns,
+// then committed by oid. That works against a custom endpoint; our bearer token is only sent to the Data Store's own
+// origin, never to an upload URL on other storage, and uploads get their own, longer timeout.
 import { HubApiError, createRepo, deleteRepo, downloadFile, uploadFile } from '@huggingface/hub';
 import { z } from 'zod';
 import {
@@ -11,7 +18,7 @@ import {
   PlatformTimeoutError,
 } from '../errors';
 import { type HttpClient, parseJson } from '../http/http-client';
-import { withRetries } from '../http/retry';
+import { parseRetryAfter, withRetries } from '../http/retry';
 import { inSpan } from '../http/tracing';
 import { type DatasetFile, type DatasetRef, type DatasetStore, type RegisteredDataset } from '../ports/dataset-store';
 import { datasetSchema } from './nemo-schemas';
@@ -24,6 +31,8 @@ export interface NemoDatasetStoreOptions {
   nemo: HttpClient;
   datastore: HttpClient;
   timeoutMs: number;
+  /** Per request of an upload (LFS transfers of large files). */
+  uploadTimeoutMs?: number;
 }
 
 export class NemoDatasetStore implements DatasetStore {
@@ -56,15 +65,20 @@ export class NemoDatasetStore implements DatasetStore {
   public async uploadFile(dataset: DatasetRef, file: DatasetFile): Promise<void> {
     await this.ensureRepo(dataset);
     const content = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
-    await this.hub('datastore.uploadFile', true, (fetch) =>
-      uploadFile({
-        repo: { type: 'dataset', name: repoName(dataset) },
-        file: { path: file.path, content: new Blob([content]) },
-        hubUrl: this.hubUrl,
-        fetch,
-        useXet: false,
-        commitTitle: `flywheel: upload ${file.path}`,
-      }),
+    // Idempotent: committing the same content to the same path again leaves the same file.
+    await this.hub(
+      'datastore.uploadFile',
+      true,
+      (fetch) =>
+        uploadFile({
+          repo: { type: 'dataset', name: repoName(dataset) },
+          file: { path: file.path, content: new Blob([content]) },
+          hubUrl: this.hubUrl,
+          fetch,
+          useXet: false,
+          commitTitle: `flywheel: upload ${file.path}`,
+        }),
+      this.options.uploadTimeoutMs,
     );
   }
 
@@ -180,24 +194,42 @@ export class NemoDatasetStore implements DatasetStore {
     this.repos.add(name);
   }
 
-  /** Runs one hub-client operation with our timeout, retries, span and typed errors. */
-  private hub<T>(call: string, idempotent: boolean, op: (fetch: typeof globalThis.fetch) => Promise<T>): Promise<T> {
+  /**
+   * Runs one hub-client operation with our timeout, retries (the same rules as every other call: any call after
+   * 429/503 honouring Retry-After, idempotent ones after timeouts, network errors and 500/502/504), span and
+   * typed errors.
+   */
+  private hub<T>(
+    call: string,
+    idempotent: boolean,
+    op: (fetch: typeof globalThis.fetch) => Promise<T>,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<T> {
     const http = this.options.datastore;
-    return inSpan(call, { 'url.full': this.hubUrl }, () =>
+    let retryAfter: string | null = null;
+    const base = http.rawFetch(timeoutMs);
+    // The hub client's errors carry no headers; remember the last Retry-After we were sent.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const res = await base(input, init);
+      retryAfter = res.headers.get('retry-after');
+      return res;
+    };
+    return inSpan(call, { 'url.full': this.hubUrl }, (span) =>
       withRetries(
         http.retryRuntime,
         call,
-        () =>
-          op(http.rawFetch(this.options.timeoutMs)).catch((err: unknown) =>
-            Promise.reject(toPlatformError(call, err, this.options.timeoutMs)),
-          ),
+        () => op(fetch).catch((err: unknown) => Promise.reject(toPlatformError(call, err, timeoutMs))),
         (err) => {
           if (err instanceof PlatformHttpError) {
-            if (err.status === 429 || err.status === 503) return { retry: true };
-            return { retry: idempotent && err.status >= 500 };
+            if (err.status === 429 || err.status === 503) {
+              return { retry: true, retryAfterMs: parseRetryAfter(retryAfter) };
+            }
+            return { retry: idempotent && (err.status === 500 || err.status === 502 || err.status === 504) };
           }
           return { retry: idempotent && (err instanceof PlatformTimeoutError || err instanceof PlatformNetworkError) };
         },
+        undefined,
+        (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(err) }),
       ),
     );
   }

@@ -1,7 +1,14 @@
 // Evaluator (§3.5) with inline configs. Fixes: `pending` is waiting, not an error, and
-// `failed`/`cancelled`/`cancelling` are terminal (§10.5); evaluation jobs can be cancelled (§10.22) —
-// `POST …/cancel`, falling back to DELETE on Evaluator versions without it.
-import { PlatformError, PlatformNotFoundError } from '../errors';
+// `failed`/`cancelled`/`cancelling` are terminal (§10.5); evaluation jobs can be cancelled (§10.22).
+//
+// Cancel: `POST /v1/evaluation/jobs/{job_id}/cancel`, as in the nemo-microservices Python SDK generated from the
+// platform's OpenAPI spec (`evaluation.jobs.cancel`, nemo_microservices 1.2.0, resources/evaluation/jobs.py; also
+// listed in the SDK reference at docs.nvidia.com/nemo/microservices/latest/pysdk/reference/nemo_microservices/
+// nemo_microservices.resources.evaluation.jobs.html). The blueprint found no cancel API in its Evaluator version
+// (§10.22), so a 404/405 for the cancel route falls back to `DELETE /v1/evaluation/jobs/{id}` (documented on the
+// "Delete Evaluation Job" page), which removes the job. Per-sample results come from `download-results` (see
+// nemo-eval-samples.ts for what is documented about its contents).
+import { PlatformError, PlatformNotFoundError, describe } from '../errors';
 import { type HttpClient, parseJson } from '../http/http-client';
 import { extractScores, kindOfResults, nemoEvaluationConfig } from '../evaluation/nemo-eval-config';
 import {
@@ -16,6 +23,7 @@ import { normaliseStatus } from '../status';
 import { waitForJob } from '../wait-for-job';
 import { requireId } from './nemo-customization-client';
 import { type NemoConfig } from './nemo-config';
+import { type DownloadedSamples, samplesFromDownload } from './nemo-eval-samples';
 import { evaluationJobSchema, evaluationResultsSchema } from './nemo-schemas';
 
 export class NemoEvaluationClient implements EvaluationClient {
@@ -64,7 +72,8 @@ export class NemoEvaluationClient implements EvaluationClient {
     if (Object.keys(scores).length === 0) {
       throw new PlatformError(call, `results of ${jobId} hold none of the ${kind} scores`);
     }
-    return { jobId, scores, sampleCount: count, samples: [] };
+    const { samples, unavailable } = await this.downloadSamples(id, kind);
+    return { jobId, scores, sampleCount: count || samples.length, samples, samplesUnavailable: unavailable };
   }
 
   public async cancelJob(jobId: string): Promise<void> {
@@ -73,7 +82,8 @@ export class NemoEvaluationClient implements EvaluationClient {
       call: 'evaluator.cancelJob',
       method: 'POST',
       path: `/v1/evaluation/jobs/${id}/cancel`,
-      accept: [200, 202, 204, 404, 405, 409],
+      // 409: already finished, nothing to cancel. 404/405: no such job, or an Evaluator without the cancel route.
+      accept: [200, 201, 202, 204, 404, 405, 409],
       idempotent: true,
     });
     if (res.status === 404 || res.status === 405) await this.deleteJob(jobId);
@@ -91,6 +101,24 @@ export class NemoEvaluationClient implements EvaluationClient {
 
   public waitForCompletion(jobId: string, options: WaitOptions<EvaluationJob> = {}): Promise<EvaluationJob> {
     return waitForJob('evaluator.waitForCompletion', () => this.getJob(jobId), { ...this.config.wait, ...options });
+  }
+
+  /** The per-sample detail is optional: a failed or unreadable download leaves the aggregate scores intact. */
+  private async downloadSamples(id: string, kind: EvaluationKind): Promise<DownloadedSamples> {
+    try {
+      const res = await this.nemo.send({
+        call: 'evaluator.downloadResults',
+        method: 'GET',
+        path: `/v1/evaluation/jobs/${id}/download-results`,
+        headers: { accept: 'application/zip' },
+        accept: [200, 404, 405, 501],
+      });
+      if (res.status !== 200) return { samples: [], unavailable: `download-results answered HTTP ${res.status}` };
+      return samplesFromDownload(kind, res.bytes);
+    } catch (err) {
+      if (!(err instanceof PlatformError)) throw err;
+      return { samples: [], unavailable: describe(err) };
+    }
   }
 }
 

@@ -23,7 +23,12 @@ export function createNemoPlatform(input: NemoConfigInput, runtime: PlatformRunt
   const nimV1 = { baseUrl: `${nim.baseUrl}/v1`, apiKey: config.nimApiKey, service: 'nim', ...common };
   return {
     backend: 'nemo',
-    datasets: new NemoDatasetStore({ nemo, datastore, timeoutMs: config.timeoutMs }),
+    datasets: new NemoDatasetStore({
+      nemo,
+      datastore,
+      timeoutMs: config.timeoutMs,
+      uploadTimeoutMs: config.uploadTimeoutMs,
+    }),
     deployments: new NemoDeploymentClient(nemo, nim, config),
     customization: new NemoCustomizationClient(nemo, config),
     evaluation: new NemoEvaluationClient(nemo, config),

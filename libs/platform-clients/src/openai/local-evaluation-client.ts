@@ -131,6 +131,7 @@ export class LocalEvaluationClient implements EvaluationClient {
         scores: output.scores,
         sampleCount: output.samples.length,
         samples: output.samples,
+        samplesUnavailable: null,
       };
       job.progress = 100;
       job.status = 'succeeded';

@@ -22,6 +22,11 @@ export const openAICompatibleConfigSchema = z.object({
       pollIntervalMs: z.number().int().min(1).default(200),
     })
     .default({}),
+  /**
+   * Keep datasets in this directory (shared by every process of the flywheel and kept across restarts); in the
+   * process's memory when unset.
+   */
+  datasetsDir: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().default(60_000),
   retry: retryPolicySchema.partial().default({}),
 });

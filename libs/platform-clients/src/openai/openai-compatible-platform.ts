@@ -2,6 +2,7 @@
 import { type Platform, type PlatformRuntime } from '../platform';
 import { type JudgeRef } from '../ports/evaluation-client';
 import { EndpointDeploymentClient } from './endpoint-deployment-client';
+import { FileDatasetStore } from './file-dataset-store';
 import { InMemoryDatasetStore } from './in-memory-dataset-store';
 import { LocalEvaluationClient } from './local-evaluation-client';
 import { OpenAIChatClient } from './openai-chat-client';
@@ -21,7 +22,7 @@ export function createOpenAICompatiblePlatform(
   const http = { timeoutMs: config.timeoutMs, retry: config.retry, fetch: runtime.fetch };
   const chatFor = (e: EndpointConfig): OpenAIChatClient => new OpenAIChatClient({ ...e, ...http });
   const deployments = new EndpointDeploymentClient(config, runtime.fetch);
-  const datasets = new InMemoryDatasetStore();
+  const datasets = config.datasetsDir ? new FileDatasetStore(config.datasetsDir) : new InMemoryDatasetStore();
   const judgeFor = (ref: JudgeRef): { client: OpenAIChatClient; model: string } => {
     switch (ref.kind) {
       case 'endpoint':

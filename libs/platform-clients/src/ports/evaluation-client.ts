@@ -32,9 +32,11 @@ export interface EvaluationSpec {
 export type EvaluationJob = JobSnapshot & { id: string };
 
 export interface EvaluationSample {
+  /** Position of the record in the evaluated eval dataset (after `limit`). */
   index: number;
   scores: Scores;
-  latencyMs: number;
+  /** The candidate call's wall-clock time; null when the platform does not report it (NeMo Evaluator). */
+  latencyMs: number | null;
   usage: TokenUsage;
   prediction: { content: string | null; toolCalls: ToolCall[] };
   error: string | null;
@@ -47,6 +49,8 @@ export interface EvaluationResults {
   sampleCount: number;
   /** Per-sample results; empty when the platform only reports aggregates. */
   samples: EvaluationSample[];
+  /** Why `samples` is empty although samples were evaluated (e.g. the platform's download failed); else null. */
+  samplesUnavailable: string | null;
 }
 
 export interface EvaluationClient {

@@ -25,6 +25,13 @@ export function fail(status: number, detail: string): Reply {
   return { status, json: { detail, error: { message: detail, type: errorType(status) } } };
 }
 
+/** Hugging Face Hub clients read errors as `{error: "<message>"}` (the Data Store's `/v1/hf` routes answer so). */
+export function hubStyle(reply: Reply): Reply {
+  if (reply.status < 400 || reply.json === null || typeof reply.json !== 'object') return reply;
+  const detail = (reply.json as { detail?: unknown }).detail;
+  return typeof detail === 'string' ? { ...reply, json: { error: detail } } : reply;
+}
+
 function errorType(status: number): string {
   if (status === 404) return 'NotFoundError';
   if (status === 409) return 'ConflictError';

@@ -19,6 +19,7 @@ export function registerControlRoutes(router: Router, state: PlatformState): voi
   });
   router.add('GET', '/_sim/state', () =>
     ok({
+      persistent: state.persistent,
       gpus: { capacity: state.gpus.capacity, free: state.gpus.free },
       servedModels: state.servedModels(),
       datasets: [...state.datasets.keys()],

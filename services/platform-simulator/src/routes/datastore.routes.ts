@@ -1,5 +1,7 @@
 // NeMo Data Store: namespaces (form-encoded) and the Hugging Face Hub protocol subset @huggingface/hub uses
-// under `/v1/hf`: create/delete repo, preupload (every file "regular"), NDJSON commit, resolve with ranges.
+// under `/v1/hf`: create/delete repo, preupload, NDJSON commit, resolve with ranges, and Git LFS for large files:
+// preupload answers "lfs" from `lfsThresholdBytes` up, the LFS batch API hands out an upload URL on this server
+// (basic transfer), the PUT is checked against its sha256, and the commit's `lfsFile` line refers to it by oid.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Router } from '../http/router';
@@ -18,8 +20,17 @@ const commitLine = z.discriminatedUnion('key', [
     value: z.object({ path: z.string(), content: z.string(), encoding: z.string().optional() }),
   }),
   z.object({ key: z.literal('deletedFile'), value: z.object({ path: z.string() }) }),
-  z.object({ key: z.literal('lfsFile'), value: z.object({ path: z.string() }).passthrough() }),
+  z.object({
+    key: z.literal('lfsFile'),
+    value: z.object({ path: z.string(), oid: z.string(), size: z.number().int().min(0) }).passthrough(),
+  }),
 ]);
+const lfsBatchBody = z.object({
+  operation: z.enum(['upload', 'download']),
+  transfers: z.array(z.string()).optional(),
+  hash_algo: z.string().default('sha256'),
+  objects: z.array(z.object({ oid: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) })),
+});
 
 export function registerDatastoreRoutes(router: Router, state: PlatformState, baseUrl: () => string): void {
   router.add('POST', '/v1/datastore/namespaces', (req) => {
@@ -47,39 +58,99 @@ export function registerDatastoreRoutes(router: Router, state: PlatformState, ba
 
   router.add('POST', '/v1/hf/api/datasets/:ns/:name/preupload/:rev', (req, p) => {
     if (!state.repos.has(`${p.ns}/${p.name}`)) return fail(404, `repository ${p.ns}/${p.name} not found`);
-    const body = jsonBody(req, z.object({ files: z.array(z.object({ path: z.string() }).passthrough()) }));
-    return ok({ files: body.files.map((f) => ({ path: f.path, uploadMode: 'regular', shouldIgnore: false })) });
+    const body = jsonBody(
+      req,
+      z.object({
+        files: z.array(z.object({ path: z.string(), size: z.number().int().min(0).optional() }).passthrough()),
+      }),
+    );
+    return ok({
+      files: body.files.map((f) => ({
+        path: f.path,
+        uploadMode: (f.size ?? 0) >= state.options.lfsThresholdBytes ? 'lfs' : 'regular',
+        shouldIgnore: false,
+      })),
+    });
   });
 
+  router.add('POST', '/v1/hf/datasets/:ns/:repo/info/lfs/objects/batch', (req, p) => {
+    const name = (p.repo ?? '').replace(/\.git$/, '');
+    if (!state.repos.has(`${p.ns}/${name}`)) return fail(404, `repository ${p.ns}/${name} not found`);
+    const body = jsonBody(req, lfsBatchBody);
+    if (body.operation !== 'upload') return fail(422, 'only LFS uploads are simulated; download with resolve');
+    if (body.hash_algo !== 'sha256' && body.hash_algo !== 'sha_256') {
+      return fail(422, `hash_algo ${body.hash_algo} is not supported`);
+    }
+    if (body.transfers && !body.transfers.includes('basic'))
+      return fail(422, 'only the basic LFS transfer is simulated');
+    return ok({
+      transfer: 'basic',
+      hash_algo: 'sha256',
+      objects: body.objects.map((o) => ({
+        oid: o.oid,
+        size: o.size,
+        authenticated: true,
+        // An object we hold already needs no upload (the client then skips the PUT).
+        ...(state.lfsObjects.has(o.oid)
+          ? {}
+          : { actions: { upload: { href: `${baseUrl()}/v1/hf/_lfs/${p.ns}/${name}/${o.oid}`, expires_in: 3600 } } }),
+      })),
+    });
+  });
+
+  router.add('PUT', '/v1/hf/_lfs/:ns/:name/:oid', (req, p) => {
+    if (!state.repos.has(`${p.ns}/${p.name}`)) return fail(404, `repository ${p.ns}/${p.name} not found`);
+    const oid = createHash('sha256').update(req.body).digest('hex');
+    if (oid !== p.oid) return fail(422, `uploaded content has sha256 ${oid}, not ${p.oid}`);
+    state.lfsObjects.set(oid, req.body);
+    return ok({});
+  });
+
+  // A commit applies all its operations or none (a bad line is refused before anything changes).
   router.add('POST', '/v1/hf/api/datasets/:ns/:name/commit/:rev', (req, p) => {
     const repo = state.repos.get(`${p.ns}/${p.name}`);
     if (!repo) return fail(404, `repository ${p.ns}/${p.name} not found`);
-    const lines = req.body
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '');
-    const hash = createHash('sha1');
-    for (const line of lines) {
-      const parsed = commitLine.safeParse(JSON.parse(line));
+    const ops: ({ path: string; bytes: Buffer } | { path: string; bytes: null })[] = [];
+    for (const line of req.body.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const parsed = commitLine.safeParse(parseJsonOrNull(line));
       if (!parsed.success) return fail(422, `bad commit line: ${line.slice(0, 80)}`);
       const op = parsed.data;
       switch (op.key) {
         case 'header':
           break;
-        case 'file': {
-          const bytes = Buffer.from(op.value.content, op.value.encoding === 'base64' ? 'base64' : 'utf8');
-          repo.set(op.value.path, bytes);
-          hash.update(bytes);
-          state.answers.addJsonl(bytes.toString('utf8'));
+        case 'file':
+          ops.push({
+            path: op.value.path,
+            bytes: Buffer.from(op.value.content, op.value.encoding === 'base64' ? 'base64' : 'utf8'),
+          });
+          break;
+        case 'deletedFile':
+          ops.push({ path: op.value.path, bytes: null });
+          break;
+        case 'lfsFile': {
+          const bytes = state.lfsObjects.get(op.value.oid);
+          if (!bytes) return fail(422, `LFS object ${op.value.oid} for ${op.value.path} was never uploaded`);
+          if (bytes.length !== op.value.size) {
+            return fail(422, `LFS object ${op.value.oid} is ${bytes.length} bytes, the commit says ${op.value.size}`);
+          }
+          ops.push({ path: op.value.path, bytes });
           break;
         }
-        case 'deletedFile':
-          repo.delete(op.value.path);
-          break;
-        case 'lfsFile':
-          return fail(422, 'LFS uploads are not simulated; preupload answers "regular" for every file');
       }
     }
+    const hash = createHash('sha1');
+    for (const op of ops) {
+      if (op.bytes === null) {
+        repo.delete(op.path);
+        continue;
+      }
+      repo.set(op.path, op.bytes);
+      hash.update(op.bytes);
+      state.answers.addJsonl(op.bytes.toString('utf8'));
+    }
+    if (state.lfsObjects.size > 0)
+      for (const op of ops) if (op.bytes) state.lfsObjects.delete(createHash('sha256').update(op.bytes).digest('hex'));
     const oid = hash.digest('hex');
     return ok({
       success: true,
@@ -115,4 +186,12 @@ function resolveFile(state: PlatformState, range: string | string[] | undefined,
     };
   }
   return { status: 200, headers: { etag, 'content-type': 'application/octet-stream' }, raw: file };
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }

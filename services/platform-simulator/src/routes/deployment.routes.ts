@@ -58,7 +58,7 @@ export function registerDeploymentRoutes(router: Router, state: PlatformState): 
 
 function view(d: DeploymentRecord): Record<string, unknown> {
   return {
-    ...(d.body as Record<string, unknown>),
+    ...d.body,
     name: d.name,
     namespace: d.namespace,
     status_details: { status: d.status, description: d.description },

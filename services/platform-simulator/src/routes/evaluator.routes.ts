@@ -1,4 +1,7 @@
-// NeMo Evaluator: inline-config jobs against a simulated model, status with progress, results, cancel, delete.
+// NeMo Evaluator: inline-config jobs against a simulated model, status with progress, results, the
+// `download-results` ZIP (config, a log and `results/results.json` with one record per evaluated sample), cancel at
+// the documented `POST /v1/evaluation/jobs/{id}/cancel` (nemo-microservices SDK `evaluation.jobs.cancel`), delete.
+import { writeZip } from '@flywheel/platform-clients';
 import { z } from 'zod';
 import { type Router } from '../http/router';
 import { fail, jsonBody, ok } from '../http/reply';
@@ -29,7 +32,7 @@ export function registerEvaluatorRoutes(router: Router, state: PlatformState): v
       done: 0,
       message: null,
       results: outcome.results,
-      samples: outcome.samples,
+      sampleRecords: outcome.sampleRecords,
       setupError: outcome.setupError,
       fault: state.faults.takeJobFault('evaluation', body.target.model),
       config: body.config,
@@ -47,6 +50,28 @@ export function registerEvaluatorRoutes(router: Router, state: PlatformState): v
     if (!j) return fail(404, `evaluation job ${p.id} not found`);
     if (j.status !== 'completed' || !j.results) return fail(409, `evaluation job ${j.id} is ${j.status}; no results`);
     return ok({ id: j.id, job: j.id, ...j.results });
+  });
+  router.add('GET', '/v1/evaluation/jobs/:id/download-results', (_req, p) => {
+    const j = state.evaluationJobs.get(p.id ?? '');
+    if (!j) return fail(404, `evaluation job ${p.id} not found`);
+    if (j.status !== 'completed' || !j.results) return fail(409, `evaluation job ${j.id} is ${j.status}; no results`);
+    const zip = writeZip({
+      'config.json': JSON.stringify(
+        { id: j.id, namespace: j.namespace, target: { type: 'model', model: j.model }, config: j.config },
+        null,
+        2,
+      ),
+      'logs/evaluation.log': `simulated evaluation of ${j.model}: ${j.total} samples\n`,
+      'results/results.json': JSON.stringify(j.sampleRecords),
+    });
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="result_${j.id}.zip"`,
+      },
+      raw: zip,
+    };
   });
   router.add('POST', '/v1/evaluation/jobs/:id/cancel', (_req, p) => {
     const j = state.evaluationJobs.get(p.id ?? '');

@@ -1,9 +1,12 @@
 // Runs an inline NeMo evaluation config against a simulated model: the blueprint's metrics per record (the
 // exact tool-call metrics from @flywheel/platform-clients, the simulated judge for the LLM-judge ones), means in
-// the Evaluator's results shape `tasks.<task>.metrics.<metric>.scores.<score>.value`.
+// the Evaluator's results shape `tasks.<task>.metrics.<metric>.scores.<score>.value`, and one per-sample record
+// per eval record in the shape `download-results` carries (`{item, sample: {response}, metrics}`, see the
+// adapter's nemo-eval-samples.ts for where that shape comes from).
 import {
   type EvalRecord,
-  type EvaluationSample,
+  type NemoSampleRecord,
+  type Scores,
   TASK_KEYS,
   candidateRequest,
   functionNameAccuracy,
@@ -30,7 +33,8 @@ export type EvaluationConfig = z.infer<typeof evaluationConfigSchema>;
 export interface EvaluationOutcome {
   total: number;
   results: Record<string, unknown> | null;
-  samples: EvaluationSample[];
+  /** Per-sample records keyed by task, as in the `results.json` of `download-results`. */
+  sampleRecords: Record<string, NemoSampleRecord[]>;
   setupError: string | null;
 }
 
@@ -39,7 +43,12 @@ export function runSimulatedEvaluation(
   model: string,
   config: EvaluationConfig,
 ): EvaluationOutcome {
-  const failed = (setupError: string): EvaluationOutcome => ({ total: 0, results: null, samples: [], setupError });
+  const failed = (setupError: string): EvaluationOutcome => ({
+    total: 0,
+    results: null,
+    sampleRecords: {},
+    setupError,
+  });
   const [taskKey, task] = Object.entries(config.tasks)[0] ?? [];
   if (!taskKey || !task) return failed('config has no tasks');
   if (!state.isServed(model)) return failed(`model ${model} is not served by the NIM proxy`);
@@ -55,41 +64,74 @@ export function runSimulatedEvaluation(
   }
   const toolCalling = taskKey === TASK_KEYS.toolCalling || 'correctness' in task.metrics;
   const skill = state.skillOf(model);
-  const samples = records.map((record, index): EvaluationSample => {
+  const scored = records.map((record) => {
     const request = candidateRequest(record, model);
     const answer = simulateAnswer(request, { model, skill, seed: state.options.seed, index: state.answers });
-    const { usage, latencyMs } = simulatedCost(model, request, answer);
+    const { usage } = simulatedCost(model, request, answer);
     const expected = referenceToolCalls(record);
-    const scores = toolCalling
+    const scores: Scores = toolCalling
       ? {
           function_name_accuracy: functionNameAccuracy(expected, answer.toolCalls),
           function_name_and_args_accuracy: functionNameAndArgsAccuracy(expected, answer.toolCalls),
           tool_calling_correctness: answer.toolCalls.length > 0 ? rateToolCalls(expected, answer.toolCalls) : 0,
         }
       : { similarity: rateSimilarity(referenceContent(record), answer.content ?? '') };
-    return {
-      index,
-      scores,
-      latencyMs,
-      usage,
-      prediction: { content: answer.content, toolCalls: answer.toolCalls },
-      error: null,
+    const sampleRecord: NemoSampleRecord = {
+      item: record,
+      sample: {
+        output_text: answer.content,
+        response: {
+          model,
+          choices: [
+            {
+              finish_reason: answer.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+              message: {
+                role: 'assistant',
+                content: answer.content,
+                ...(answer.toolCalls.length > 0 ? { tool_calls: answer.toolCalls } : {}),
+              },
+            },
+          ],
+          usage: {
+            prompt_tokens: usage.promptTokens,
+            completion_tokens: usage.completionTokens,
+            total_tokens: usage.totalTokens,
+          },
+        },
+      },
+      metrics: toolCalling
+        ? {
+            'tool-calling-accuracy': {
+              scores: {
+                function_name_accuracy: { value: scores.function_name_accuracy ?? 0 },
+                function_name_and_args_accuracy: { value: scores.function_name_and_args_accuracy ?? 0 },
+              },
+            },
+            correctness: { scores: { rating: { value: scores.tool_calling_correctness ?? 0 } } },
+          }
+        : { 'llm-judge': { scores: { similarity: { value: scores.similarity ?? 1 } } } },
     };
+    return { scores, sampleRecord };
   });
-  const mean = (pick: (s: EvaluationSample) => number | undefined): { value: number; count: number } => {
-    const values = samples.map(pick).filter((v): v is number => v !== undefined);
+  const mean = (pick: (s: Scores) => number | undefined): { value: number; count: number } => {
+    const values = scored.map((s) => pick(s.scores)).filter((v): v is number => v !== undefined);
     return { value: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0, count: values.length };
   };
   const metrics = toolCalling
     ? {
         'tool-calling-accuracy': {
           scores: {
-            function_name_accuracy: mean((s) => s.scores.function_name_accuracy),
-            function_name_and_args_accuracy: mean((s) => s.scores.function_name_and_args_accuracy),
+            function_name_accuracy: mean((s) => s.function_name_accuracy),
+            function_name_and_args_accuracy: mean((s) => s.function_name_and_args_accuracy),
           },
         },
-        correctness: { scores: { rating: mean((s) => s.scores.tool_calling_correctness) } },
+        correctness: { scores: { rating: mean((s) => s.tool_calling_correctness) } },
       }
-    : { 'llm-judge': { scores: { similarity: mean((s) => s.scores.similarity) } } };
-  return { total: samples.length, results: { tasks: { [taskKey]: { metrics } } }, samples, setupError: null };
+    : { 'llm-judge': { scores: { similarity: mean((s) => s.similarity) } } };
+  return {
+    total: scored.length,
+    results: { tasks: { [taskKey]: { metrics } } },
+    sampleRecords: { [taskKey]: scored.map((s) => s.sampleRecord) },
+    setupError: null,
+  };
 }

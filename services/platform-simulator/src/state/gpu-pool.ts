@@ -14,6 +14,11 @@ export class GpuPool {
     return true;
   }
 
+  /** Sets the GPUs in use (after restoring deployments and running jobs from a data dir). */
+  public restore(used: number): void {
+    this.used = Math.max(0, used);
+  }
+
   public release(gpus: number): void {
     this.used = Math.max(0, this.used - gpus);
   }

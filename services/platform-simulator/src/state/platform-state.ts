@@ -1,19 +1,25 @@
 // The simulated platform's state and lifecycles. Lifecycles advance lazily from the clock on every request:
 // deployments created → pending (waiting for GPUs: NotEnoughResources) → ready; customization jobs created →
 // pending → running (steps, epochs, progress) → completed; evaluation jobs created → pending → running → completed.
-// Injected job faults make a job fail part-way or stall.
+// Injected job faults make a job fail part-way or stall. With a data dir the state is saved after every request
+// that changed it (before the answer is sent) and restored on start; times are wall-clock, so jobs that were
+// running carry on (or have finished) after a restart.
 import { type SimulatorOptions } from '../options';
 import { type FaultInjector } from '../http/faults';
 import { AnswerIndex } from '../models/answer-index';
-import { type CustomizedModel, modelSkill } from '../models/model-profile';
+import { modelSkill } from '../models/model-profile';
+import { type DataDir, SimulatorDataError } from './data-dir';
 import { GpuPool } from './gpu-pool';
-import { type CustomizationJobRecord, type DeploymentRecord, type EvaluationJobRecord } from './records';
+import {
+  type CustomizationJobRecord,
+  type DeploymentRecord,
+  type EvaluationJobRecord,
+  type ModelEntity,
+  evaluationDetailSchema,
+} from './records';
+import { SNAPSHOT_VERSION, type Snapshot, parseSnapshot } from './snapshot';
 
-export interface ModelEntity extends CustomizedModel {
-  name: string;
-  namespace: string;
-  createdAt: number;
-}
+export { type ModelEntity } from './records';
 
 export class PlatformState {
   public readonly namespaces = new Set<string>();
@@ -30,8 +36,13 @@ export class PlatformState {
   public readonly models = new Map<string, ModelEntity>();
   public readonly evaluationJobs = new Map<string, EvaluationJobRecord>();
   public readonly answers = new AnswerIndex();
+  /** Git LFS objects uploaded but not yet committed, by sha256 (memory only: a client re-uploads after a restart). */
+  public readonly lfsObjects = new Map<string, Buffer>();
   public readonly gpus: GpuPool;
   private ids = 0;
+  private dataDir: DataDir | null = null;
+  private savedJson = '';
+  private readonly blobOf = new WeakMap<object, string>();
 
   public constructor(
     public readonly options: SimulatorOptions,
@@ -66,6 +77,38 @@ export class PlatformState {
     for (const d of this.deployments.values()) if (d.status === 'ready') all.add(d.model);
     for (const m of this.models.keys()) if (this.isServed(m)) all.add(m);
     return [...all].sort();
+  }
+
+  /** Restores the state saved in the data dir (if any) and saves every change there from now on. */
+  public attach(dir: DataDir): void {
+    const saved = dir.readState();
+    if (saved !== null) {
+      const snapshot = parseSnapshot(saved);
+      if (typeof snapshot === 'string') throw new SimulatorDataError(dir.path, `state.json is invalid: ${snapshot}`);
+      this.restore(snapshot, dir);
+    }
+    this.dataDir = dir;
+    this.persist();
+    dir.collectGarbage(this.referencedBlobs());
+  }
+
+  public get persistent(): boolean {
+    return this.dataDir !== null;
+  }
+
+  /** Writes the state to the data dir when it changed since the last write (no-op without a data dir). */
+  public persist(): void {
+    const dir = this.dataDir;
+    if (!dir) return;
+    const json = JSON.stringify(this.snapshot(dir));
+    if (json === this.savedJson) return;
+    dir.writeState(json);
+    this.savedJson = json;
+  }
+
+  public detach(): void {
+    this.dataDir?.release();
+    this.dataDir = null;
   }
 
   public advance(): void {
@@ -190,6 +233,91 @@ export class PlatformState {
     }
   }
 
+  private snapshot(dir: DataDir): Snapshot {
+    const blob = (content: Buffer): string => {
+      let hash = this.blobOf.get(content);
+      if (hash === undefined) {
+        hash = dir.putBlob(content);
+        this.blobOf.set(content, hash);
+      }
+      return hash;
+    };
+    const running = (status: string): boolean =>
+      status !== 'completed' && status !== 'failed' && status !== 'cancelled';
+    return {
+      version: SNAPSHOT_VERSION,
+      ids: this.ids,
+      namespaces: [...this.namespaces],
+      datastoreNamespaces: [...this.datastoreNamespaces],
+      repos: Object.fromEntries(
+        [...this.repos].map(([key, files]) => [key, Object.fromEntries([...files].map(([p, c]) => [p, blob(c)]))]),
+      ),
+      datasets: Object.fromEntries(this.datasets),
+      deployments: [...this.deployments.values()],
+      customizationConfigs: Object.fromEntries(this.customizationConfigs),
+      customizationJobs: [...this.customizationJobs.values()].map((j) =>
+        running(j.status) ? { ...j, stepsDone: 0 } : j,
+      ),
+      models: [...this.models.values()],
+      evaluationJobs: [...this.evaluationJobs.values()].map(({ results, sampleRecords, ...job }) => {
+        let detail = this.blobOf.get(sampleRecords) ?? null;
+        if (detail === null && results !== null) {
+          detail = dir.putBlob(Buffer.from(JSON.stringify({ results, sampleRecords })));
+          this.blobOf.set(sampleRecords, detail);
+        }
+        return { ...job, done: running(job.status) ? 0 : job.done, detail };
+      }),
+    };
+  }
+
+  private restore(s: Snapshot, dir: DataDir): void {
+    this.ids = s.ids;
+    for (const n of s.namespaces) this.namespaces.add(n);
+    for (const n of s.datastoreNamespaces) this.datastoreNamespaces.add(n);
+    for (const [key, files] of Object.entries(s.repos)) {
+      const repo = new Map<string, Buffer>();
+      for (const [path, hash] of Object.entries(files)) {
+        const content = dir.readBlob(hash);
+        this.blobOf.set(content, hash);
+        repo.set(path, content);
+        this.answers.addJsonl(content.toString('utf8'));
+      }
+      this.repos.set(key, repo);
+    }
+    for (const [key, d] of Object.entries(s.datasets)) this.datasets.set(key, d);
+    for (const d of s.deployments) this.deployments.set(`${d.namespace}/${d.name}`, d);
+    for (const [key, c] of Object.entries(s.customizationConfigs)) this.customizationConfigs.set(key, c);
+    for (const j of s.customizationJobs) this.customizationJobs.set(j.id, j);
+    for (const m of s.models) this.models.set(`${m.namespace}/${m.name}`, m);
+    for (const { detail, ...job } of s.evaluationJobs) {
+      let parsed: { results: Record<string, unknown> | null; sampleRecords: EvaluationJobRecord['sampleRecords'] } = {
+        results: null,
+        sampleRecords: {},
+      };
+      if (detail !== null) {
+        const checked = evaluationDetailSchema.safeParse(parseJsonOrNull(dir.readBlob(detail).toString('utf8')));
+        if (!checked.success) throw new SimulatorDataError(dir.path, `blob ${detail} is not an evaluation detail`);
+        parsed = checked.data;
+        this.blobOf.set(parsed.sampleRecords, detail);
+      }
+      this.evaluationJobs.set(job.id, { ...job, ...parsed });
+    }
+    const held =
+      [...this.deployments.values()].reduce((n, d) => n + (d.allocated ? d.gpus : 0), 0) +
+      [...this.customizationJobs.values()].reduce((n, j) => n + (j.status === 'running' ? j.gpus : 0), 0);
+    this.gpus.restore(held);
+    this.advance();
+  }
+
+  private referencedBlobs(): Set<string> {
+    const refs = new Set<string>();
+    const saved = this.savedJson ? parseSnapshot(JSON.parse(this.savedJson)) : null;
+    if (saved === null || typeof saved === 'string') return refs;
+    for (const files of Object.values(saved.repos)) for (const hash of Object.values(files)) refs.add(hash);
+    for (const e of saved.evaluationJobs) if (e.detail !== null) refs.add(e.detail);
+    return refs;
+  }
+
   private setPending(j: CustomizationJobRecord, message: string, detail: string): void {
     j.status = 'pending';
     if (j.logs[j.logs.length - 1]?.message !== message) this.log(j, message, detail);
@@ -197,5 +325,13 @@ export class PlatformState {
 
   private log(j: CustomizationJobRecord, message: string, detail: string): void {
     j.logs.push({ updated_at: new Date(this.now()).toISOString(), message, detail });
+  }
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }

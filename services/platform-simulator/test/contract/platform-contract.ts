@@ -11,6 +11,8 @@ export interface ContractTarget {
   namespace: string;
   /** NeMo fine-tunes; OpenAI-compatible endpoints cannot. */
   customization: boolean;
+  /** Our local engine times each candidate call; NeMo's per-sample records carry no latency. */
+  sampleLatency: boolean;
   stop(): Promise<void>;
 }
 
@@ -171,12 +173,19 @@ export function describePlatformContract(label: string, start: () => Promise<Con
           results.scores.function_name_and_args_accuracy!,
         );
         expect(results.sampleCount).toBe(12);
-        if (results.samples.length > 0) {
-          const [first] = results.samples;
-          expect(first?.index).toBe(0);
-          expect(first?.latencyMs).toBeGreaterThanOrEqual(0);
-          expect(first?.usage.totalTokens).toBeGreaterThan(0);
+        // Per-sample results: one per record, in order, whose means are the aggregate scores.
+        expect(results.samplesUnavailable).toBeNull();
+        expect(results.samples.map((s) => s.index)).toEqual([...Array(12).keys()]);
+        for (const s of results.samples) {
+          expect(s.usage.totalTokens).toBeGreaterThan(0);
+          expect(s.prediction.toolCalls.length).toBeGreaterThan(0);
+          if (t.sampleLatency) expect(s.latencyMs).toBeGreaterThanOrEqual(0);
+          else expect(s.latencyMs).toBeNull();
         }
+        const mean = (m: 'function_name_and_args_accuracy' | 'tool_calling_correctness'): number =>
+          results.samples.reduce((n, s) => n + (s.scores[m] ?? 0), 0) / results.samples.length;
+        expect(mean('function_name_and_args_accuracy')).toBeCloseTo(results.scores.function_name_and_args_accuracy!, 6);
+        expect(mean('tool_calling_correctness')).toBeCloseTo(results.scores.tool_calling_correctness!, 6);
         await t.platform.evaluation.deleteJob(job.id);
       });
 
@@ -193,6 +202,10 @@ export function describePlatformContract(label: string, start: () => Promise<Con
         expect(results.scores.similarity).toBeGreaterThanOrEqual(1);
         expect(results.scores.similarity).toBeLessThanOrEqual(10);
         expect(results.sampleCount).toBe(5);
+        expect(results.samples).toHaveLength(5);
+        expect(
+          results.samples.every((s) => typeof s.prediction.content === 'string' && s.scores.similarity! >= 1),
+        ).toBe(true);
       });
 
       it('rejects an unknown job with a typed error', async () => {
