@@ -2,6 +2,7 @@ export * from './event-contract';
 export * from './scalars';
 export * from './generated';
 export * from './topics';
+export * from './raw-topics';
 export * from './inputs';
 export { parseAvroSchema, LOGICAL_TYPES } from './avro/logical-types';
 export { evolutionProblems, readProblems, type EvolutionProblem } from './avro/evolution';

@@ -31,16 +31,20 @@ describe('catalogue', () => {
     expect(publish(topic, payload)).toEqual([]);
   });
 
-  it('keys run-scoped events by run id and logs by workload id', () => {
+  // The log domain is keyed by workload: records and the counts derived from them are per workload, not per run.
+  const workloadScoped: readonly Topic[] = [Topics.llmCallLoggedV1, Topics.logsIngestedV1];
+
+  it('keys run-scoped events by run id and log events by workload id', () => {
     for (const topic of allTopics) {
       const key = keyOf(topic);
       if (topic === Topics.llmCallLoggedV1) expect(key).toBe(sampleEvents[topic].workload_id);
+      else if (topic === Topics.logsIngestedV1) expect(key).toBe(sampleEvents[topic].workload_id);
       else expect(key).toBe('run-0001');
     }
   });
 
   it('gives every run-scoped event an event_id, run_id and occurred_at', () => {
-    for (const topic of allTopics.filter((t) => t !== Topics.llmCallLoggedV1)) {
+    for (const topic of allTopics.filter((t) => !workloadScoped.includes(t))) {
       const fields = catalogue[topic].schema.fields.map((f) => (f as { name: string }).name);
       expect(fields.slice(0, 3)).toEqual(['event_id', 'run_id', 'occurred_at']);
     }

@@ -34,6 +34,8 @@ import {
   EvaluationStartedV1Schema,
   type LlmCallLoggedV1,
   LlmCallLoggedV1Schema,
+  type LogsIngestedV1,
+  LogsIngestedV1Schema,
   type ModelPromotedV1,
   ModelPromotedV1Schema,
   type ModelRolledBackV1,
@@ -62,6 +64,7 @@ import * as v from './validation/event-validators';
 // a breaking change gets a new schema file (*.v2.avsc), a new topic and a new key here; old ones stay.
 export const Topics = {
   llmCallLoggedV1: 'flywheel.log.llm-call-logged.v1',
+  logsIngestedV1: 'flywheel.log.logs-ingested.v1',
   runRequestedV1: 'flywheel.run.requested.v1',
   runStartedV1: 'flywheel.run.started.v1',
   runCancelRequestedV1: 'flywheel.run.cancel-requested.v1',
@@ -92,6 +95,7 @@ export const Topics = {
 /** Topic → the payload it carries. */
 export interface EventMap {
   [Topics.llmCallLoggedV1]: LlmCallLoggedV1;
+  [Topics.logsIngestedV1]: LogsIngestedV1;
   [Topics.runRequestedV1]: RunRequestedV1;
   [Topics.runStartedV1]: RunStartedV1;
   [Topics.runCancelRequestedV1]: RunCancelRequestedV1;
@@ -140,6 +144,13 @@ export const catalogue: { readonly [T in Topic]: EventContract<T, EventOf<T>> } 
     LlmCallLoggedV1Schema,
     (e) => e.workload_id,
     v.validateLlmCallLogged,
+  ),
+  // Per workload too: a run trigger sees one workload's counts in order.
+  [Topics.logsIngestedV1]: contract(
+    Topics.logsIngestedV1,
+    LogsIngestedV1Schema,
+    (e) => e.workload_id,
+    v.validateLogsIngested,
   ),
   [Topics.runRequestedV1]: contract(Topics.runRequestedV1, RunRequestedV1Schema, byRun, v.validateRunRequested),
   [Topics.runStartedV1]: contract(Topics.runStartedV1, RunStartedV1Schema, byRun, v.validateRunStarted),

@@ -20,6 +20,7 @@ export * from './evaluation/evaluation-failed.v1';
 export * from './evaluation/evaluation-progress.v1';
 export * from './evaluation/evaluation-started.v1';
 export * from './log/llm-call-logged.v1';
+export * from './log/logs-ingested.v1';
 export * from './run/run-cancel-requested.v1';
 export * from './run/run-cancelled.v1';
 export * from './run/run-completed.v1';

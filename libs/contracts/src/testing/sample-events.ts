@@ -68,6 +68,17 @@ export const sampleEvents: { readonly [T in Topic]: EventOf<T> } = {
     latency_ms: 840,
     feedback: null,
   },
+  [Topics.logsIngestedV1]: {
+    event_id: eventId(27),
+    workload_id: 'agent.tool_router',
+    occurred_at: SAMPLE_OCCURRED_AT,
+    window_start: SAMPLE_OCCURRED_AT - 5000,
+    records_since_last: 120,
+    total_records: 1320,
+    client_ids: ['aiva-demo'],
+    newest_record_at: SAMPLE_OCCURRED_AT - 20,
+    ingester_instance: 'ingester-host-4242',
+  },
   [Topics.runRequestedV1]: {
     ...envelope(2),
     workload_id: 'agent.tool_router',

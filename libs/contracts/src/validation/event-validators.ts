@@ -20,6 +20,7 @@ import {
   type EvaluationProgressV1,
   type EvaluationStartedV1,
   type LlmCallLoggedV1,
+  type LogsIngestedV1,
   type ModelPromotedV1,
   type ModelRolledBackV1,
   type RunCancelRequestedV1,
@@ -94,6 +95,21 @@ export function validateLlmCallLogged(e: LlmCallLoggedV1): Check[] {
     count('request.max_tokens', request.max_tokens),
     count('latency_ms', e.latency_ms),
     finite('feedback.score', e.feedback?.score ?? null),
+  ];
+}
+
+export function validateLogsIngested(e: LogsIngestedV1): Check[] {
+  return [
+    uuid('event_id', e.event_id),
+    nonEmpty('workload_id', e.workload_id),
+    timestamp('occurred_at', e.occurred_at),
+    timestamp('window_start', e.window_start),
+    e.window_start <= e.occurred_at ? undefined : 'window_start must not be after occurred_at',
+    count('records_since_last', e.records_since_last),
+    count('total_records', e.total_records),
+    timestamp('newest_record_at', e.newest_record_at),
+    ...e.client_ids.map((c, i) => nonEmpty(`client_ids[${i}]`, c)),
+    nonEmpty('ingester_instance', e.ingester_instance),
   ];
 }
 
