@@ -15,7 +15,8 @@ export const retryConfigSchema = z
   })
   .refine((r) => r.backoffMaxMs >= r.backoffBaseMs, { message: 'backoffMaxMs must be >= backoffBaseMs' });
 
-const kafkaSchema = z.object({
+/** The kafkajs client settings; shared by the bus and the batch consumer. */
+export const kafkaClientConfigSchema = z.object({
   brokers: z.array(z.string().min(1)).min(1, 'brokers must list at least one host:port'),
   clientId: z.string().min(1),
   connectionTimeoutMs: positiveInt.default(3000),
@@ -30,7 +31,8 @@ const kafkaSchema = z.object({
   logLevel: z.enum(['nothing', 'error', 'warn', 'info', 'debug']).default('error'),
 });
 
-const consumerSchema = z
+/** Consumer-group timings; shared by the bus and the batch consumer. */
+export const consumerTimingsSchema = z
   .object({
     sessionTimeoutMs: positiveInt.default(30_000),
     rebalanceTimeoutMs: positiveInt.default(60_000),
@@ -47,11 +49,11 @@ const consumerSchema = z
   });
 
 export const kafkaBusConfigSchema = z.object({
-  kafka: kafkaSchema,
+  kafka: kafkaClientConfigSchema,
   schemaRegistry: z.object({ url: z.string().url() }),
   /** Default consumer group; its dead-letter topic is `<groupId>.dlq`. */
   groupId: z.string().min(1),
-  consumer: consumerSchema,
+  consumer: consumerTimingsSchema,
   retry: retryConfigSchema.default({}),
   handlerTimeoutMs: positiveInt.default(30_000),
   deadLetter: z.object({ partitions: positiveInt.default(1) }).default({}),

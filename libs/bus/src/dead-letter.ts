@@ -26,6 +26,7 @@ export type DeadLetterReason =
   | 'decode:unknown-schema'
   | 'decode:corrupt'
   | 'decode:invalid-payload'
+  | 'decode:too-large'
   | 'handler-dead-letter'
   | 'non-retriable-error'
   | 'retries-exhausted'

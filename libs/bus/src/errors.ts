@@ -29,7 +29,8 @@ export class SchemaRegistrationError extends Error {
 }
 
 /** Why a record could not become a payload. Every kind sends the record to the dead-letter topic. */
-export type DecodeErrorKind = 'magic' | 'unknown-schema' | 'corrupt' | 'invalid-payload';
+/** too-large: the value exceeds the consumer's size limit (checked before decoding; batch consumers only). */
+export type DecodeErrorKind = 'magic' | 'unknown-schema' | 'corrupt' | 'invalid-payload' | 'too-large';
 
 export class DecodeError extends Error {
   public constructor(

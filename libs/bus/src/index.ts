@@ -2,6 +2,8 @@
 // retries and per-group dead-letter topics, plus an in-memory twin and a NestJS module.
 export { type Catalogue, type PayloadOf, type TopicOf } from './catalogue';
 export {
+  consumerTimingsSchema,
+  kafkaClientConfigSchema,
   parseKafkaBusConfig,
   parseMemoryBusConfig,
   type KafkaBusConfig,
@@ -38,6 +40,23 @@ export { DEFAULT_RETRY_POLICY, backoffDelayMs, backoffSchedule, type RetryPolicy
 export { extractTraceContext, injectTraceContext } from './trace-context';
 export { MAGIC_BYTE, decodeWire, encodeWire } from './wire-format';
 export { KafkaEventBus, type KafkaEventBusDeps } from './kafka/kafka-event-bus';
+export { KafkaBatchConsumer, type KafkaBatchConsumerDeps } from './kafka/kafka-batch-consumer';
+export {
+  kafkaBatchConsumerConfigSchema,
+  parseKafkaBatchConsumerConfig,
+  type KafkaBatchConsumerConfig,
+  type KafkaBatchConsumerConfigInput,
+  type KafkaBatchConsumerOptions,
+} from './batch/batch-config';
+export {
+  type BatchConsumerState,
+  type BatchConsumerStatus,
+  type BatchContext,
+  type BatchHandler,
+  type BatchRejection,
+  type BatchResult,
+  type EventRecord,
+} from './batch/batch-handler';
 export { MemoryEventBus, type DeliveryLogEntry, type PublishedEvent } from './memory/memory-event-bus';
 export { BusModule, type BusModuleAsyncOptions } from './nest/bus.module';
 export { OnEvent, onEventFor, type EventHandlerMethod, type OnEventOptions } from './nest/on-event.decorator';

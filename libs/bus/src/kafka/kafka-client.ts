@@ -11,7 +11,7 @@ const LEVELS: Record<KafkaBusConfig['kafka']['logLevel'], logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-export function createKafka(config: KafkaBusConfig, logger: BusLogger): Kafka {
+export function createKafka(config: Pick<KafkaBusConfig, 'kafka'>, logger: BusLogger): Kafka {
   const k = config.kafka;
   const toLogger: logCreator =
     () =>
