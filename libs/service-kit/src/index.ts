@@ -1,0 +1,21 @@
+// @flywheel/service-kit: what every flywheel service shares — env config (zod, every bad key listed, secrets
+// redacted), health/readiness endpoints, Prometheus /metrics (one registry per app), start-up retries, graceful
+// shutdown and the Nest bootstrap on express.
+export { ConfigError } from './config/config-error';
+export {
+  defineEnv,
+  REDACTED,
+  type BuildContext,
+  type EnvConfig,
+  type EnvConfigOptions,
+  type EnvSource,
+} from './config/define-env';
+export { env, isSecret, secret } from './config/env';
+export { HealthRegistry, type CheckResult, type HealthCheck, type HealthReport } from './health/health-registry';
+export { HealthController } from './health/health.controller';
+export { ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
+export { MetricsController } from './metrics/metrics.controller';
+export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module';
+export { retryUntil, type RetryUntilOptions } from './lifecycle/retry-until';
+export { installShutdownHandlers, type Closable, type ShutdownOptions } from './lifecycle/shutdown';
+export { DEFAULT_LOG_LEVELS, runMain, startHttpService, type HttpService, type HttpServiceOptions } from './bootstrap';

@@ -1,0 +1,106 @@
+// The shared endpoints through a real HTTP server: readiness names each failing check, /metrics serves only this
+// app's registry, and a check that hangs or throws fails with that as its detail.
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { type HttpService, startHttpService } from './bootstrap';
+import { HealthRegistry } from './health/health-registry';
+import { ServiceMetrics } from './metrics/service-metrics';
+import { ServiceKitModule } from './service-kit.module';
+
+@Injectable()
+class FakeStore implements OnModuleInit {
+  public attempts = 0;
+  public connected = false;
+  public readonly processed;
+
+  public constructor(
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
+  ) {
+    this.processed = metrics.counter({ name: 'fake_records_total', help: 'records', labelNames: ['source'] });
+  }
+
+  public onModuleInit(): void {
+    this.health.addReadinessCheck('store', () =>
+      this.connected
+        ? { ok: true, detail: 'connected' }
+        : { ok: false, detail: `connecting, attempt ${this.attempts}` },
+    );
+    this.health.addLivenessCheck('loop', () => ({ ok: true, detail: 'turning' }));
+  }
+}
+
+function appModule(name: string) {
+  @Module({ imports: [ServiceKitModule.forRoot({ serviceName: name })], providers: [FakeStore] })
+  class AppModule {}
+  return AppModule;
+}
+
+const services: HttpService[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+async function start(name: string): Promise<HttpService> {
+  const service = await startHttpService(appModule(name), { name, host: '127.0.0.1', port: 0, logLevels: [] });
+  services.push(service);
+  return service;
+}
+
+async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+describe('ServiceKitModule', () => {
+  it('should answer readiness with 503 and each check’s detail until the dependency is up', async () => {
+    const service = await start('svc-a');
+    const store = service.app.get(FakeStore);
+    store.attempts = 3;
+
+    const down = await get(`${service.url}/health/ready`);
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body)).toEqual({
+      status: 'unavailable',
+      checks: { store: { ok: false, detail: 'connecting, attempt 3' } },
+    });
+    expect((await get(`${service.url}/health/live`)).status).toBe(200);
+
+    store.connected = true;
+    const up = await get(`${service.url}/health/ready`);
+    expect(up.status).toBe(200);
+    expect(JSON.parse(up.body)).toEqual({ status: 'ok', checks: { store: { ok: true, detail: 'connected' } } });
+  });
+
+  it('should serve each application’s own metrics registry in the Prometheus format', async () => {
+    const [a, b] = [await start('svc-a'), await start('svc-b')];
+    a.app.get(FakeStore).processed.inc({ source: 'http' }, 2);
+
+    const metricsA = await get(`${a.url}/metrics`);
+    const metricsB = await get(`${b.url}/metrics`);
+    expect(metricsA.status).toBe(200);
+    expect(metricsA.type).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(metricsA.body).toContain('fake_records_total{source="http",service="svc-a"} 2');
+    expect(metricsA.body).toContain('process_resident_memory_bytes{service="svc-a"}');
+    expect(metricsB.body).not.toContain('fake_records_total{source="http"');
+  });
+});
+
+describe('HealthRegistry', () => {
+  it('should fail a check that throws or hangs, with that as its detail', async () => {
+    const health = new HealthRegistry();
+    health.addReadinessCheck('broken', () => {
+      throw new Error('socket closed');
+    });
+    health.addReadinessCheck('stuck', () => new Promise(() => undefined), 50);
+    health.addReadinessCheck('fine', async () => ({ ok: true, detail: 'ok' }));
+    expect(await health.ready()).toEqual({
+      status: 'unavailable',
+      checks: {
+        broken: { ok: false, detail: 'check failed: socket closed' },
+        stuck: { ok: false, detail: 'check timed out after 50 ms' },
+        fine: { ok: true, detail: 'ok' },
+      },
+    });
+    expect(() => health.addReadinessCheck('fine', () => ({ ok: true, detail: '' }))).toThrow(/registered twice/);
+  });
+});
