@@ -1,0 +1,241 @@
+// The results-aggregator's configuration: every environment variable it reads, validated at once (a ConfigError lists
+// each bad key). This is the only module that sees the environment; main.ts passes process.env, tests plain objects.
+import { readFileSync } from 'node:fs';
+import { type LogLevel } from '@nestjs/common';
+import { z } from 'zod';
+import { CurationConfigError, parseServiceConfig, type CurationConfig } from '@flywheel/curation';
+import { defineEnv, env, secret, type EnvSource } from '@flywheel/service-kit';
+import { type LogStoreConfigInput, type RunStoreConfigInput } from '@flywheel/stores';
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+const candidateSchema = z
+  .object({
+    model_name: z.string().trim().min(1),
+    context_length: z.number().int().positive().nullable().default(null),
+    icl_enabled: z.boolean().default(true),
+    customization_enabled: z.boolean().default(false),
+  })
+  .strict();
+
+/** The blueprint's default NIM list (config.yaml), used when a job names no candidates. */
+const DEFAULT_CANDIDATES = [
+  { model_name: 'meta/llama-3.2-1b-instruct', context_length: 8192, icl_enabled: true, customization_enabled: true },
+  { model_name: 'meta/llama-3.2-3b-instruct', context_length: 8192, icl_enabled: true, customization_enabled: true },
+  { model_name: 'meta/llama-3.1-8b-instruct', context_length: 8192, icl_enabled: true, customization_enabled: true },
+];
+
+/** The teacher's reference score per metric: the logged answers are its own, so accuracy 1.0 and similarity 10. */
+const DEFAULT_TEACHER_SCORES: Record<string, number> = {
+  function_name_accuracy: 1,
+  function_name_and_args_accuracy: 1,
+  tool_calling_correctness: 1,
+  similarity: 10,
+};
+
+const jsonObject = z.record(z.unknown());
+
+export const aggregatorEnv = defineEnv(
+  {
+    HTTP_HOST: env.string({
+      default: '127.0.0.1',
+      description: 'Interface the HTTP server binds (0.0.0.0 in containers).',
+    }),
+    HTTP_PORT: env.port({ default: 8000, description: 'HTTP port of the jobs API (the blueprint used 8000).' }),
+    KAFKA_BROKERS: env.list({
+      default: ['127.0.0.1:9092'],
+      description: 'Bootstrap brokers, comma-separated host:port.',
+    }),
+    KAFKA_CLIENT_ID: env.string({ default: 'results-aggregator', description: 'kafkajs client id.' }),
+    KAFKA_CONNECTION_TIMEOUT_MS: env.int({ default: 3000, min: 1, description: 'Broker connection timeout.' }),
+    KAFKA_REQUEST_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Broker request timeout.' }),
+    KAFKA_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Consumer-group session timeout.' }),
+    KAFKA_HEARTBEAT_INTERVAL_MS: env.int({ default: 3000, min: 1, description: 'Consumer heartbeat interval.' }),
+    KAFKA_MAX_WAIT_MS: env.int({ default: 500, min: 1, description: 'Longest a fetch waits for records.' }),
+    KAFKA_LOG_LEVEL: env.oneOf(['nothing', 'error', 'warn', 'info', 'debug'] as const, {
+      default: 'error',
+      description: 'kafkajs log level.',
+    }),
+    SCHEMA_REGISTRY_URL: env.url({
+      default: 'http://127.0.0.1:8081',
+      description: 'Confluent-compatible schema registry.',
+    }),
+    AGGREGATOR_GROUP_ID: env.string({
+      default: 'results-aggregator',
+      description: 'Consumer group; events that cannot be applied go to `<group>.dlq`.',
+    }),
+    AGGREGATOR_HANDLER_TIMEOUT_MS: env.int({ default: 30_000, min: 100, description: 'Longest one event may take.' }),
+    AGGREGATOR_RETRY_MAX_ATTEMPTS: env.int({ default: 5, min: 1, description: 'Attempts per event before the DLQ.' }),
+    AGGREGATOR_RETRY_BACKOFF_BASE_MS: env.int({ default: 500, min: 0, description: 'First retry wait; doubles.' }),
+    AGGREGATOR_RETRY_BACKOFF_MAX_MS: env.int({ default: 30_000, min: 0, description: 'Longest retry wait.' }),
+    AGGREGATOR_DEFAULT_CANDIDATES: env.json(z.array(candidateSchema).min(1), {
+      default: DEFAULT_CANDIDATES,
+      description:
+        'Candidates of a job that names none (JSON array of {model_name, context_length, icl_enabled, customization_enabled}).',
+    }),
+    AGGREGATOR_TEACHER_MODEL: env.string({
+      default: 'meta/llama-3.3-70b-instruct',
+      description: 'Production (teacher) model whose logged answers are the reference.',
+    }),
+    AGGREGATOR_TEACHER_SCORES: env.json(z.record(z.number().finite()), {
+      default: DEFAULT_TEACHER_SCORES,
+      description: "The teacher's reference score per metric (JSON object).",
+    }),
+    AGGREGATOR_MAX_GAP: env.string({
+      default: '0.1',
+      description: 'A candidate qualifies when its best primary score is within this fraction of the teacher (0..1).',
+    }),
+    AGGREGATOR_STALL_TIMEOUT_MS: env.int({
+      default: 30 * 60_000,
+      min: 0,
+      description: 'A running run with no event for this long is failed (a stage died); 0 turns this off.',
+    }),
+    AGGREGATOR_STALL_CHECK_INTERVAL_MS: env.int({
+      default: 60_000,
+      min: 100,
+      description: 'How often running runs are checked for stalls.',
+    }),
+    CURATION_CONFIG: env.json(jsonObject, {
+      default: {},
+      description:
+        'Service curation config as JSON (same value as the dataset-builder): job overrides are checked against it.',
+    }),
+    CURATION_CONFIG_FILE: env.optionalString({ description: 'Path of a JSON file with the curation config.' }),
+    RUN_STORE_KIND: env.oneOf(['sqlite', 'mongodb'] as const, { default: 'sqlite', description: 'Run store backend.' }),
+    RUN_STORE_SQLITE_PATH: env.string({
+      default: '.data/stores/runs.db',
+      description: 'SQLite file of the run store.',
+    }),
+    MONGODB_URL: env.optionalString({ description: 'MongoDB URL (RUN_STORE_KIND=mongodb).' }),
+    MONGODB_DB: env.string({ default: 'flywheel', description: 'MongoDB database.' }),
+    LOG_STORE_KIND: env.oneOf(['sqlite', 'elasticsearch'] as const, {
+      default: 'sqlite',
+      description: 'Log store backend.',
+    }),
+    LOG_STORE_SQLITE_PATH: env.string({
+      default: '.data/stores/logs.db',
+      description: 'SQLite file of the log store (written by the log-ingester; read here for record counts).',
+    }),
+    ELASTICSEARCH_URL: env.optionalUrl({ description: 'Elasticsearch URL (LOG_STORE_KIND=elasticsearch).' }),
+    ELASTICSEARCH_USERNAME: env.optionalString({ description: 'Elasticsearch user.' }),
+    ELASTICSEARCH_PASSWORD: secret(env.optionalString({ description: 'Elasticsearch password (secret).' })),
+    ELASTICSEARCH_INDEX_PREFIX: env.string({ default: 'flywheel-', description: 'Index name prefix.' }),
+    STORE_BOOT_MAX_ATTEMPTS: env.int({ default: 10, min: 1, description: 'Connection attempts per store boot round.' }),
+    SHUTDOWN_TIMEOUT_MS: env.int({ default: 30_000, min: 100, description: 'Graceful shutdown deadline.' }),
+    LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'log', description: 'Most verbose level logged.' }),
+  },
+  (v, ctx) => {
+    if (v.KAFKA_MAX_WAIT_MS + v.KAFKA_HEARTBEAT_INTERVAL_MS >= v.KAFKA_SESSION_TIMEOUT_MS) {
+      ctx.problem('KAFKA_SESSION_TIMEOUT_MS', 'must exceed KAFKA_MAX_WAIT_MS + KAFKA_HEARTBEAT_INTERVAL_MS');
+    }
+    if (v.AGGREGATOR_RETRY_BACKOFF_MAX_MS < v.AGGREGATOR_RETRY_BACKOFF_BASE_MS) {
+      ctx.problem('AGGREGATOR_RETRY_BACKOFF_MAX_MS', 'must be >= AGGREGATOR_RETRY_BACKOFF_BASE_MS');
+    }
+    const maxGap = Number(v.AGGREGATOR_MAX_GAP);
+    if (!Number.isFinite(maxGap) || maxGap < 0 || maxGap >= 1) {
+      ctx.problem('AGGREGATOR_MAX_GAP', `must be a number in [0, 1), got ${JSON.stringify(v.AGGREGATOR_MAX_GAP)}`);
+    }
+    const names = v.AGGREGATOR_DEFAULT_CANDIDATES.map((c) => c.model_name);
+    if (new Set(names).size !== names.length) ctx.problem('AGGREGATOR_DEFAULT_CANDIDATES', 'repeats a model');
+    if (v.RUN_STORE_KIND === 'mongodb' && v.MONGODB_URL === undefined) {
+      ctx.problem('MONGODB_URL', 'required when RUN_STORE_KIND=mongodb');
+    }
+    if (v.LOG_STORE_KIND === 'elasticsearch' && v.ELASTICSEARCH_URL === undefined) {
+      ctx.problem('ELASTICSEARCH_URL', 'required when LOG_STORE_KIND=elasticsearch');
+    }
+    const curation = curationConfig(v.CURATION_CONFIG, v.CURATION_CONFIG_FILE, (key, message) =>
+      ctx.problem(key, message),
+    );
+    const boot = { maxAttempts: v.STORE_BOOT_MAX_ATTEMPTS };
+    const runStore: RunStoreConfigInput =
+      v.RUN_STORE_KIND === 'sqlite'
+        ? { kind: 'sqlite', path: v.RUN_STORE_SQLITE_PATH, boot }
+        : { kind: 'mongodb', url: v.MONGODB_URL ?? '', db: v.MONGODB_DB, boot };
+    const logStore: LogStoreConfigInput =
+      v.LOG_STORE_KIND === 'sqlite'
+        ? { kind: 'sqlite', path: v.LOG_STORE_SQLITE_PATH, boot }
+        : {
+            kind: 'elasticsearch',
+            url: v.ELASTICSEARCH_URL ?? '',
+            indexPrefix: v.ELASTICSEARCH_INDEX_PREFIX,
+            username: v.ELASTICSEARCH_USERNAME,
+            password: v.ELASTICSEARCH_PASSWORD,
+            boot,
+          };
+    return {
+      http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+      kafka: {
+        brokers: [...v.KAFKA_BROKERS],
+        clientId: v.KAFKA_CLIENT_ID,
+        connectionTimeoutMs: v.KAFKA_CONNECTION_TIMEOUT_MS,
+        requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS,
+        logLevel: v.KAFKA_LOG_LEVEL,
+      },
+      consumer: {
+        sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: v.KAFKA_HEARTBEAT_INTERVAL_MS,
+        maxWaitTimeMs: v.KAFKA_MAX_WAIT_MS,
+        rebalanceTimeoutMs: Math.max(v.KAFKA_SESSION_TIMEOUT_MS, 10_000),
+      },
+      schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
+      groupId: v.AGGREGATOR_GROUP_ID,
+      handlerTimeoutMs: v.AGGREGATOR_HANDLER_TIMEOUT_MS,
+      retry: {
+        maxAttempts: v.AGGREGATOR_RETRY_MAX_ATTEMPTS,
+        backoffBaseMs: v.AGGREGATOR_RETRY_BACKOFF_BASE_MS,
+        backoffMaxMs: v.AGGREGATOR_RETRY_BACKOFF_MAX_MS,
+      },
+      jobs: {
+        defaultCandidates: v.AGGREGATOR_DEFAULT_CANDIDATES,
+        curation,
+      },
+      decision: {
+        teacherModel: v.AGGREGATOR_TEACHER_MODEL,
+        teacherScores: v.AGGREGATOR_TEACHER_SCORES,
+        maxGap: Number.isFinite(maxGap) ? maxGap : 0.1,
+      },
+      stall: { timeoutMs: v.AGGREGATOR_STALL_TIMEOUT_MS, checkIntervalMs: v.AGGREGATOR_STALL_CHECK_INTERVAL_MS },
+      runStore,
+      logStore,
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+      logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1) satisfies LogLevel[],
+    };
+  },
+  { ownedPrefixes: ['AGGREGATOR_', 'RUN_STORE_', 'LOG_STORE_', 'CURATION_'] },
+);
+
+export type AggregatorConfig = ReturnType<(typeof aggregatorEnv)['load']>;
+export type DecisionConfig = AggregatorConfig['decision'];
+export type JobsConfig = AggregatorConfig['jobs'];
+
+/** Reads the configuration from an environment (main.ts passes process.env). Throws ConfigError. */
+export function loadAggregatorConfig(source: EnvSource): AggregatorConfig {
+  return aggregatorEnv.load(source);
+}
+
+function curationConfig(
+  inline: Record<string, unknown>,
+  file: string | undefined,
+  problem: (key: string, message: string) => void,
+): CurationConfig {
+  let input: unknown = inline;
+  let key = 'CURATION_CONFIG';
+  if (file !== undefined) {
+    key = 'CURATION_CONFIG_FILE';
+    try {
+      input = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      problem(key, `cannot read ${file} as JSON: ${err instanceof Error ? err.message : String(err)}`);
+      return parseServiceConfig({});
+    }
+  }
+  try {
+    return parseServiceConfig(input);
+  } catch (err) {
+    if (err instanceof CurationConfigError) {
+      for (const i of err.issues) problem(key, `${i.path}: ${i.message}`);
+      return parseServiceConfig({});
+    }
+    throw err;
+  }
+}
