@@ -2,7 +2,7 @@ import { SimulatorConfigError, loadCliConfig } from './cli-config';
 
 describe('loadCliConfig', () => {
   it('takes flags over environment variables over defaults, data dir included', () => {
-    expect(loadCliConfig({}, {})).toMatchObject({ port: 8000, gpuCapacity: 8, dataDir: undefined, latencyScale: 1 });
+    expect(loadCliConfig({}, {})).toMatchObject({ port: 8080, gpuCapacity: 8, dataDir: undefined, latencyScale: 1 });
     expect(
       loadCliConfig({ port: '9000' }, { SIMULATOR_PORT: '7000', SIMULATOR_DATA_DIR: '/var/sim', SIMULATOR_GPUS: '2' }),
     ).toMatchObject({ port: 9000, dataDir: '/var/sim', gpuCapacity: 2 });

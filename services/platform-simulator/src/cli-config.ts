@@ -42,7 +42,7 @@ export function loadCliConfig(flags: CliFlags, env: NodeJS.ProcessEnv = process.
   const defaults = simulatorOptionsSchema.parse({});
   const parsed = simulatorOptionsSchema.safeParse({
     host: flags.host ?? e.SIMULATOR_HOST ?? '127.0.0.1',
-    port: flags.port !== undefined ? Number(flags.port) : (e.SIMULATOR_PORT ?? 8000),
+    port: flags.port !== undefined ? Number(flags.port) : (e.SIMULATOR_PORT ?? 8080),
     seed: flags.seed !== undefined ? Number(flags.seed) : (e.SIMULATOR_SEED ?? defaults.seed),
     gpuCapacity: flags.gpus !== undefined ? Number(flags.gpus) : (e.SIMULATOR_GPUS ?? defaults.gpuCapacity),
     delays: flags.fast ? {} : REALISTIC_DELAYS,

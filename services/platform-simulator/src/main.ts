@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     .name('platform-simulator')
     .description('NeMo platform simulator for offline rehearsal and tests (simulated models, not real ones)')
     .option('--host <host>', 'interface to bind (env SIMULATOR_HOST)')
-    .option('--port <port>', 'port, 0 for any free one (env SIMULATOR_PORT, default 8000)')
+    .option('--port <port>', 'port, 0 for any free one (env SIMULATOR_PORT, default 8080)')
     .option('--seed <seed>', 'seed of the simulated answers (env SIMULATOR_SEED)')
     .option('--gpus <n>', 'GPU capacity (env SIMULATOR_GPUS, default 8)')
     .option('--serve <model...>', 'extra models served on /v1 without a deployment')

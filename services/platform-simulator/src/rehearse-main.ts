@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('rehearse')
     .description('run the flywheel platform steps against a NeMo platform simulator and print the scores')
-    .option('--url <url>', 'base URL of the simulator (nemo, nim and datastore)', 'http://127.0.0.1:8000')
+    .option('--url <url>', 'base URL of the simulator (nemo, nim and datastore)', 'http://127.0.0.1:8080')
     .option('--logs <jsonl>', 'tool-calling log records {request, response}', DEFAULT_LOGS)
     .option('--eval <n>', 'records in the eval split (the rest train)', '100')
     .option('--run-id <id>', 'names the dataset and the customized model', `rehearsal-${Date.now()}`)
