@@ -11,6 +11,32 @@ export {
   type EnvSource,
 } from './config/define-env';
 export { env, isSecret, secret } from './config/env';
+export {
+  httpEnv,
+  kafkaConfigFrom,
+  kafkaConsumerFrom,
+  kafkaEnv,
+  kafkaFetchEnv,
+  KAFKA_LOG_LEVELS,
+  logLevelEnv,
+  logLevelsFrom,
+  LOG_LEVELS,
+  schemaRegistryEnv,
+  shutdownEnv,
+  type KafkaVars,
+  type ServiceLogLevel,
+} from './config/common-env';
+export {
+  logStoreBootEnv,
+  logStoreConfigFrom,
+  logStoreEnv,
+  runStoreConfigFrom,
+  runStoreEnv,
+  storeBootFrom,
+  type LogStoreVars,
+  type RunStoreVars,
+  type StoreBoot,
+} from './config/store-env';
 export { HealthRegistry, type CheckResult, type HealthCheck, type HealthReport } from './health/health-registry';
 export { HealthController } from './health/health.controller';
 export { ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';

@@ -5,54 +5,33 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { RawTopics } from '@flywheel/contracts';
 import { redactionConfigSchema, type RedactionConfig } from '@flywheel/redaction';
-import { defineEnv, env, secret, type EnvSource } from '@flywheel/service-kit';
-import { logStoreConfigSchema, type LogStoreConfigInput } from '@flywheel/stores';
+import {
+  defineEnv,
+  env,
+  httpEnv,
+  kafkaConfigFrom,
+  kafkaConsumerFrom,
+  kafkaEnv,
+  kafkaFetchEnv,
+  logLevelEnv,
+  logLevelsFrom,
+  logStoreBootEnv,
+  logStoreConfigFrom,
+  logStoreEnv,
+  schemaRegistryEnv,
+  shutdownEnv,
+  storeBootFrom,
+  type EnvSource,
+} from '@flywheel/service-kit';
 
 const MiB = 1024 * 1024;
-const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 export const ingesterEnv = defineEnv(
   {
-    HTTP_HOST: env.string({
-      default: '127.0.0.1',
-      description: 'Interface the HTTP server binds (0.0.0.0 in containers).',
-    }),
-    HTTP_PORT: env.port({
-      default: 8090,
-      description: 'HTTP port: POST /v1/logs, /health/live, /health/ready, /metrics.',
-    }),
-    KAFKA_BROKERS: env.list({
-      default: ['127.0.0.1:9092'],
-      description: 'Bootstrap brokers, comma-separated host:port.',
-    }),
-    KAFKA_CLIENT_ID: env.string({ default: 'log-ingester', description: 'kafkajs client id.' }),
-    KAFKA_CONNECTION_TIMEOUT_MS: env.int({ default: 3000, min: 1, description: 'Broker connection timeout.' }),
-    KAFKA_REQUEST_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Broker request timeout.' }),
-    KAFKA_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Consumer-group session timeout.' }),
-    KAFKA_HEARTBEAT_INTERVAL_MS: env.int({ default: 3000, min: 1, description: 'Consumer heartbeat interval.' }),
-    KAFKA_MAX_WAIT_MS: env.int({
-      default: 500,
-      min: 1,
-      description: 'Longest a fetch waits for records: the time bound of a Kafka batch.',
-    }),
-    KAFKA_FETCH_MAX_BYTES: env.int({
-      default: 8 * MiB,
-      min: 1,
-      description: 'Bytes one fetch may bring (all partitions).',
-    }),
-    KAFKA_FETCH_MAX_BYTES_PER_PARTITION: env.int({
-      default: 2 * MiB,
-      min: 1,
-      description: 'Bytes one fetch may bring per partition: the size bound of a Kafka batch.',
-    }),
-    KAFKA_LOG_LEVEL: env.oneOf(['nothing', 'error', 'warn', 'info', 'debug'] as const, {
-      default: 'error',
-      description: 'kafkajs log level.',
-    }),
-    SCHEMA_REGISTRY_URL: env.url({
-      default: 'http://127.0.0.1:8081',
-      description: 'Confluent-compatible schema registry.',
-    }),
+    ...httpEnv({ port: 8090, portDescription: 'HTTP port: POST /v1/logs, /health/live, /health/ready, /metrics.' }),
+    ...kafkaEnv({ clientId: 'log-ingester' }),
+    ...kafkaFetchEnv(),
+    ...schemaRegistryEnv(),
     INGESTER_GROUP_ID: env.string({
       default: 'log-ingester',
       description: 'Consumer group; invalid records go to `<group>.dlq`.',
@@ -99,35 +78,20 @@ export const ingesterEnv = defineEnv(
     INGESTER_INSTANCE_ID: env.optionalString({
       description: 'Names this instance in events; default `<hostname>-<pid>`.',
     }),
-    LOG_STORE_KIND: env.oneOf(['sqlite', 'elasticsearch'] as const, {
-      default: 'sqlite',
-      description: 'Log store backend.',
+    ...logStoreEnv({
+      sqlitePathDescription: 'SQLite file (directory created); shared with the services that read logs.',
     }),
-    LOG_STORE_SQLITE_PATH: env.string({
-      default: '.data/stores/logs.db',
-      description: 'SQLite file (directory created); shared with the services that read logs.',
-    }),
-    LOG_STORE_BOOT_MAX_ATTEMPTS: env.int({
-      default: 10,
-      min: 1,
-      description: 'Connection attempts per store boot round (rounds repeat until the store is up).',
-    }),
-    ELASTICSEARCH_URL: env.optionalUrl({ description: 'Elasticsearch URL (LOG_STORE_KIND=elasticsearch).' }),
-    ELASTICSEARCH_USERNAME: env.optionalString({ description: 'Elasticsearch user.' }),
-    ELASTICSEARCH_PASSWORD: secret(env.optionalString({ description: 'Elasticsearch password (secret).' })),
-    ELASTICSEARCH_INDEX_PREFIX: env.string({ default: 'flywheel-', description: 'Index and template name prefix.' }),
+    ...logStoreBootEnv(),
     REDACTION_CONFIG: env.json(redactionConfigSchema, {
       default: {},
       description: 'PII redaction settings as JSON (detectors, custom regexes, per-workload overrides).',
     }),
     REDACTION_CONFIG_FILE: env.optionalString({ description: 'Path of a JSON file with the redaction settings.' }),
-    SHUTDOWN_TIMEOUT_MS: env.int({ default: 30_000, min: 100, description: 'Graceful shutdown deadline.' }),
-    LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'log', description: 'Most verbose level logged.' }),
+    ...shutdownEnv(),
+    ...logLevelEnv(),
   },
   (v, ctx) => {
-    if (v.KAFKA_MAX_WAIT_MS + v.KAFKA_HEARTBEAT_INTERVAL_MS >= v.KAFKA_SESSION_TIMEOUT_MS) {
-      ctx.problem('KAFKA_SESSION_TIMEOUT_MS', 'must exceed KAFKA_MAX_WAIT_MS + KAFKA_HEARTBEAT_INTERVAL_MS');
-    }
+    const consumer = kafkaConsumerFrom(v, ctx);
     if (v.INGESTER_RETRY_BACKOFF_MAX_MS < v.INGESTER_RETRY_BACKOFF_BASE_MS) {
       ctx.problem('INGESTER_RETRY_BACKOFF_MAX_MS', 'must be >= INGESTER_RETRY_BACKOFF_BASE_MS');
     }
@@ -137,7 +101,12 @@ export const ingesterEnv = defineEnv(
     if (v.INGESTER_HTTP_MAX_BODY_BYTES > v.INGESTER_BUFFER_MAX_BYTES) {
       ctx.problem('INGESTER_HTTP_MAX_BODY_BYTES', 'must not exceed INGESTER_BUFFER_MAX_BYTES');
     }
-    const store = storeConfig(v, (key, message) => ctx.problem(key, message));
+    const boot = storeBootFrom(v.LOG_STORE_BOOT_MAX_ATTEMPTS, {
+      baseMs: v.INGESTER_RETRY_BACKOFF_BASE_MS,
+      maxMs: v.INGESTER_RETRY_BACKOFF_MAX_MS,
+    });
+    // Throughput over read-your-writes: readers (the dataset builder) run long after ingestion.
+    const store = logStoreConfigFrom(v, boot, ctx, { refresh: false });
     let redaction: RedactionConfig = v.REDACTION_CONFIG;
     if (v.REDACTION_CONFIG_FILE !== undefined) {
       const fromFile = readRedactionFile(v.REDACTION_CONFIG_FILE);
@@ -146,22 +115,14 @@ export const ingesterEnv = defineEnv(
     }
     return {
       http: { host: v.HTTP_HOST, port: v.HTTP_PORT, maxBodyBytes: v.INGESTER_HTTP_MAX_BODY_BYTES },
-      kafka: {
-        brokers: [...v.KAFKA_BROKERS],
-        clientId: v.KAFKA_CLIENT_ID,
-        connectionTimeoutMs: v.KAFKA_CONNECTION_TIMEOUT_MS,
-        requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS,
-        logLevel: v.KAFKA_LOG_LEVEL,
-      },
+      kafka: kafkaConfigFrom(v),
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
       consumer: {
         groupId: v.INGESTER_GROUP_ID,
         jsonTopic: v.INGESTER_JSON_TOPIC,
         createTopics: v.INGESTER_CREATE_TOPICS,
         topicPartitions: v.INGESTER_TOPIC_PARTITIONS,
-        sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatIntervalMs: v.KAFKA_HEARTBEAT_INTERVAL_MS,
-        maxWaitTimeMs: v.KAFKA_MAX_WAIT_MS,
+        ...consumer,
         fetchMaxBytes: v.KAFKA_FETCH_MAX_BYTES,
         fetchMaxBytesPerPartition: v.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
         members: v.INGESTER_CONSUMERS,
@@ -179,7 +140,7 @@ export const ingesterEnv = defineEnv(
       store,
       redaction,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
-      logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1),
+      logLevels: logLevelsFrom(v),
     };
   },
   { ownedPrefixes: ['INGESTER_', 'LOG_STORE_', 'REDACTION_', 'ELASTICSEARCH_'] },
@@ -190,58 +151,6 @@ export type IngesterConfig = ReturnType<(typeof ingesterEnv)['load']>;
 /** Reads the configuration from an environment (main.ts passes process.env). Throws ConfigError. */
 export function loadIngesterConfig(source: EnvSource): IngesterConfig {
   return ingesterEnv.load(source);
-}
-
-function storeConfig(
-  v: {
-    LOG_STORE_KIND: 'sqlite' | 'elasticsearch';
-    LOG_STORE_SQLITE_PATH: string;
-    LOG_STORE_BOOT_MAX_ATTEMPTS: number;
-    ELASTICSEARCH_URL?: string;
-    ELASTICSEARCH_USERNAME?: string;
-    ELASTICSEARCH_PASSWORD?: string;
-    ELASTICSEARCH_INDEX_PREFIX: string;
-    INGESTER_RETRY_BACKOFF_BASE_MS: number;
-    INGESTER_RETRY_BACKOFF_MAX_MS: number;
-  },
-  problem: (key: string, message: string) => void,
-): LogStoreConfigInput {
-  const boot = {
-    maxAttempts: v.LOG_STORE_BOOT_MAX_ATTEMPTS,
-    backoffBaseMs: v.INGESTER_RETRY_BACKOFF_BASE_MS,
-    backoffMaxMs: Math.max(v.INGESTER_RETRY_BACKOFF_BASE_MS, Math.min(v.INGESTER_RETRY_BACKOFF_MAX_MS, 10_000)),
-  };
-  const input: LogStoreConfigInput =
-    v.LOG_STORE_KIND === 'sqlite'
-      ? { kind: 'sqlite', path: v.LOG_STORE_SQLITE_PATH, boot }
-      : {
-          kind: 'elasticsearch',
-          url: v.ELASTICSEARCH_URL ?? '',
-          indexPrefix: v.ELASTICSEARCH_INDEX_PREFIX,
-          username: v.ELASTICSEARCH_USERNAME,
-          password: v.ELASTICSEARCH_PASSWORD,
-          // Throughput over read-your-writes: readers (the dataset builder) run long after ingestion.
-          refresh: false,
-          boot,
-        };
-  if (v.LOG_STORE_KIND === 'elasticsearch' && v.ELASTICSEARCH_URL === undefined) {
-    problem('ELASTICSEARCH_URL', 'required when LOG_STORE_KIND=elasticsearch');
-    return input;
-  }
-  const parsed = logStoreConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? '');
-      const key =
-        field === 'indexPrefix'
-          ? 'ELASTICSEARCH_INDEX_PREFIX'
-          : field === 'path'
-            ? 'LOG_STORE_SQLITE_PATH'
-            : 'LOG_STORE_KIND';
-      problem(key, issue.message);
-    }
-  }
-  return input;
 }
 
 function readRedactionFile(path: string): RedactionConfig | string {

@@ -4,10 +4,24 @@ import { readFileSync } from 'node:fs';
 import { type LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { CurationConfigError, parseServiceConfig, type CurationConfig } from '@flywheel/curation';
-import { defineEnv, env, secret, type EnvSource } from '@flywheel/service-kit';
-import { type LogStoreConfigInput, type RunStoreConfigInput } from '@flywheel/stores';
-
-const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+import {
+  defineEnv,
+  env,
+  httpEnv,
+  kafkaConfigFrom,
+  kafkaConsumerFrom,
+  kafkaEnv,
+  logLevelEnv,
+  logLevelsFrom,
+  logStoreConfigFrom,
+  logStoreEnv,
+  schemaRegistryEnv,
+  shutdownEnv,
+  runStoreConfigFrom,
+  runStoreEnv,
+  storeBootFrom,
+  type EnvSource,
+} from '@flywheel/service-kit';
 
 const candidateSchema = z
   .object({
@@ -37,29 +51,9 @@ const jsonObject = z.record(z.unknown());
 
 export const aggregatorEnv = defineEnv(
   {
-    HTTP_HOST: env.string({
-      default: '127.0.0.1',
-      description: 'Interface the HTTP server binds (0.0.0.0 in containers).',
-    }),
-    HTTP_PORT: env.port({ default: 8000, description: 'HTTP port of the jobs API (the blueprint used 8000).' }),
-    KAFKA_BROKERS: env.list({
-      default: ['127.0.0.1:9092'],
-      description: 'Bootstrap brokers, comma-separated host:port.',
-    }),
-    KAFKA_CLIENT_ID: env.string({ default: 'results-aggregator', description: 'kafkajs client id.' }),
-    KAFKA_CONNECTION_TIMEOUT_MS: env.int({ default: 3000, min: 1, description: 'Broker connection timeout.' }),
-    KAFKA_REQUEST_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Broker request timeout.' }),
-    KAFKA_SESSION_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Consumer-group session timeout.' }),
-    KAFKA_HEARTBEAT_INTERVAL_MS: env.int({ default: 3000, min: 1, description: 'Consumer heartbeat interval.' }),
-    KAFKA_MAX_WAIT_MS: env.int({ default: 500, min: 1, description: 'Longest a fetch waits for records.' }),
-    KAFKA_LOG_LEVEL: env.oneOf(['nothing', 'error', 'warn', 'info', 'debug'] as const, {
-      default: 'error',
-      description: 'kafkajs log level.',
-    }),
-    SCHEMA_REGISTRY_URL: env.url({
-      default: 'http://127.0.0.1:8081',
-      description: 'Confluent-compatible schema registry.',
-    }),
+    ...httpEnv({ port: 8000, portDescription: 'HTTP port of the jobs API (the blueprint used 8000).' }),
+    ...kafkaEnv({ clientId: 'results-aggregator' }),
+    ...schemaRegistryEnv(),
     AGGREGATOR_GROUP_ID: env.string({
       default: 'results-aggregator',
       description: 'Consumer group; events that cannot be applied go to `<group>.dlq`.',
@@ -101,33 +95,16 @@ export const aggregatorEnv = defineEnv(
         'Service curation config as JSON (same value as the dataset-builder): job overrides are checked against it.',
     }),
     CURATION_CONFIG_FILE: env.optionalString({ description: 'Path of a JSON file with the curation config.' }),
-    RUN_STORE_KIND: env.oneOf(['sqlite', 'mongodb'] as const, { default: 'sqlite', description: 'Run store backend.' }),
-    RUN_STORE_SQLITE_PATH: env.string({
-      default: '.data/stores/runs.db',
-      description: 'SQLite file of the run store.',
+    ...runStoreEnv(),
+    ...logStoreEnv({
+      sqlitePathDescription: 'SQLite file of the log store (written by the log-ingester; read here for record counts).',
     }),
-    MONGODB_URL: env.optionalString({ description: 'MongoDB URL (RUN_STORE_KIND=mongodb).' }),
-    MONGODB_DB: env.string({ default: 'flywheel', description: 'MongoDB database.' }),
-    LOG_STORE_KIND: env.oneOf(['sqlite', 'elasticsearch'] as const, {
-      default: 'sqlite',
-      description: 'Log store backend.',
-    }),
-    LOG_STORE_SQLITE_PATH: env.string({
-      default: '.data/stores/logs.db',
-      description: 'SQLite file of the log store (written by the log-ingester; read here for record counts).',
-    }),
-    ELASTICSEARCH_URL: env.optionalUrl({ description: 'Elasticsearch URL (LOG_STORE_KIND=elasticsearch).' }),
-    ELASTICSEARCH_USERNAME: env.optionalString({ description: 'Elasticsearch user.' }),
-    ELASTICSEARCH_PASSWORD: secret(env.optionalString({ description: 'Elasticsearch password (secret).' })),
-    ELASTICSEARCH_INDEX_PREFIX: env.string({ default: 'flywheel-', description: 'Index name prefix.' }),
     STORE_BOOT_MAX_ATTEMPTS: env.int({ default: 10, min: 1, description: 'Connection attempts per store boot round.' }),
-    SHUTDOWN_TIMEOUT_MS: env.int({ default: 30_000, min: 100, description: 'Graceful shutdown deadline.' }),
-    LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'log', description: 'Most verbose level logged.' }),
+    ...shutdownEnv(),
+    ...logLevelEnv(),
   },
   (v, ctx) => {
-    if (v.KAFKA_MAX_WAIT_MS + v.KAFKA_HEARTBEAT_INTERVAL_MS >= v.KAFKA_SESSION_TIMEOUT_MS) {
-      ctx.problem('KAFKA_SESSION_TIMEOUT_MS', 'must exceed KAFKA_MAX_WAIT_MS + KAFKA_HEARTBEAT_INTERVAL_MS');
-    }
+    const consumer = kafkaConsumerFrom(v, ctx);
     if (v.AGGREGATOR_RETRY_BACKOFF_MAX_MS < v.AGGREGATOR_RETRY_BACKOFF_BASE_MS) {
       ctx.problem('AGGREGATOR_RETRY_BACKOFF_MAX_MS', 'must be >= AGGREGATOR_RETRY_BACKOFF_BASE_MS');
     }
@@ -137,44 +114,18 @@ export const aggregatorEnv = defineEnv(
     }
     const names = v.AGGREGATOR_DEFAULT_CANDIDATES.map((c) => c.model_name);
     if (new Set(names).size !== names.length) ctx.problem('AGGREGATOR_DEFAULT_CANDIDATES', 'repeats a model');
-    if (v.RUN_STORE_KIND === 'mongodb' && v.MONGODB_URL === undefined) {
-      ctx.problem('MONGODB_URL', 'required when RUN_STORE_KIND=mongodb');
-    }
-    if (v.LOG_STORE_KIND === 'elasticsearch' && v.ELASTICSEARCH_URL === undefined) {
-      ctx.problem('ELASTICSEARCH_URL', 'required when LOG_STORE_KIND=elasticsearch');
-    }
+    // One boot-attempts setting for both stores; no backoff given, so the stores' defaults apply.
+    const boot = storeBootFrom(v.STORE_BOOT_MAX_ATTEMPTS);
+    const runStore = runStoreConfigFrom(v, boot, ctx);
+    const logStore = logStoreConfigFrom(v, boot, ctx);
     const curation = curationConfig(v.CURATION_CONFIG, v.CURATION_CONFIG_FILE, (key, message) =>
       ctx.problem(key, message),
     );
-    const boot = { maxAttempts: v.STORE_BOOT_MAX_ATTEMPTS };
-    const runStore: RunStoreConfigInput =
-      v.RUN_STORE_KIND === 'sqlite'
-        ? { kind: 'sqlite', path: v.RUN_STORE_SQLITE_PATH, boot }
-        : { kind: 'mongodb', url: v.MONGODB_URL ?? '', db: v.MONGODB_DB, boot };
-    const logStore: LogStoreConfigInput =
-      v.LOG_STORE_KIND === 'sqlite'
-        ? { kind: 'sqlite', path: v.LOG_STORE_SQLITE_PATH, boot }
-        : {
-            kind: 'elasticsearch',
-            url: v.ELASTICSEARCH_URL ?? '',
-            indexPrefix: v.ELASTICSEARCH_INDEX_PREFIX,
-            username: v.ELASTICSEARCH_USERNAME,
-            password: v.ELASTICSEARCH_PASSWORD,
-            boot,
-          };
     return {
       http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
-      kafka: {
-        brokers: [...v.KAFKA_BROKERS],
-        clientId: v.KAFKA_CLIENT_ID,
-        connectionTimeoutMs: v.KAFKA_CONNECTION_TIMEOUT_MS,
-        requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS,
-        logLevel: v.KAFKA_LOG_LEVEL,
-      },
+      kafka: kafkaConfigFrom(v),
       consumer: {
-        sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatIntervalMs: v.KAFKA_HEARTBEAT_INTERVAL_MS,
-        maxWaitTimeMs: v.KAFKA_MAX_WAIT_MS,
+        ...consumer,
         rebalanceTimeoutMs: Math.max(v.KAFKA_SESSION_TIMEOUT_MS, 10_000),
       },
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
@@ -198,7 +149,7 @@ export const aggregatorEnv = defineEnv(
       runStore,
       logStore,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
-      logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(v.LOG_LEVEL) + 1) satisfies LogLevel[],
+      logLevels: logLevelsFrom(v) satisfies LogLevel[],
     };
   },
   { ownedPrefixes: ['AGGREGATOR_', 'RUN_STORE_', 'LOG_STORE_', 'CURATION_'] },
