@@ -15,7 +15,12 @@ export interface WorkloadClassification {
 export function classifyWorkload(records: readonly LogRecord[]): WorkloadClassification {
   let toolCalling = 0;
   for (const record of records) if (firstChoiceToolCalls(record).length > 0) toolCalling++;
-  const generic = records.length - toolCalling;
+  return classification(toolCalling, records.length);
+}
+
+/** The classification from counts: `toolCalling` of `total` records have tool calls in their first choice. */
+export function classification(toolCalling: number, total: number): WorkloadClassification {
+  const generic = total - toolCalling;
   return {
     type: toolCalling > 0 ? 'tool_calling' : 'generic',
     tool_calling_records: toolCalling,

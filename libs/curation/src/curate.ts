@@ -1,28 +1,20 @@
 // The curation pipeline: validate → classify → quality filter → dedupe → count check → sample → split → format →
 // ICL. Deterministic for a given input, config and seed; the only effects go through the ports in `deps`.
-import { classifyWorkload, type WorkloadClassification } from './classify';
+import { type WorkloadClassification } from './classify';
 import { type CurationConfig } from './config';
 import { dedupe } from './dedupe';
 import { InsufficientRecordsError } from './errors';
-import { toEvalRecord, toTrainingLine, TRAIN_DROP_RULES, type TrainDropRule } from './format';
+import { toEvalRecord, trainingLines, TRAIN_DROP_RULES, type TrainDropRule } from './format';
 import { buildIcl, type IclReport } from './icl/build-icl';
 import { type EmbeddingClient } from './icl/embedding-client';
 import { sampleRecords } from './sample';
-import { splitRecords, type SplitReport } from './split';
-import { timestampToMs } from './timestamp';
+import { selectValid } from './select-valid';
+import { splitRecords, type ClassCounts, type SplitReport } from './split';
 import { cl100kTokenCounter, TokenEstimator, type TokenCounter } from './tokens';
-import { type CuratedRecord, type LogRecord, type WorkloadType, NO_TOOL } from './types';
-import {
-  emptyDropCounts,
-  firstChoiceToolCalls,
-  formatRule,
-  outputRecord,
-  FORMAT_RULES,
-  parseToolArguments,
-  QUALITY_RULES,
-  toolCallRule,
-  type DropCounts,
-} from './validate';
+import { type WorkloadType } from './types';
+import { outputRecord, FORMAT_RULES, QUALITY_RULES, type DropCounts } from './validate';
+
+export type { ClassCounts };
 
 export interface CurationDeps {
   readonly tokenCounter?: TokenCounter;
@@ -41,8 +33,6 @@ export interface CurationDatasets {
   /** One ICL dataset per target model (records identical to `eval` plus injected examples). */
   readonly icl: Record<string, string[]>;
 }
-
-export type ClassCounts = Record<string, { eval: number; train: number; val: number }>;
 
 export interface CurationStats {
   readonly seed: number;
@@ -86,21 +76,6 @@ function sum(counts: DropCounts, rules: readonly (keyof DropCounts)[]): number {
   return rules.reduce((n, r) => n + counts[r], 0);
 }
 
-function classCounts(
-  evalSet: readonly CuratedRecord[],
-  train: readonly CuratedRecord[],
-  val: readonly CuratedRecord[],
-) {
-  const out: ClassCounts = {};
-  const add = (records: readonly CuratedRecord[], split: 'eval' | 'train' | 'val'): void => {
-    for (const r of records) (out[r.toolName] ??= { eval: 0, train: 0, val: 0 })[split]++;
-  };
-  add(evalSet, 'eval');
-  add(train, 'train');
-  add(val, 'val');
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
 export async function curate(
   records: readonly unknown[],
   config: CurationConfig,
@@ -119,66 +94,20 @@ export async function curate(
   const estimator = new TokenEstimator(deps.tokenCounter ?? cl100kTokenCounter);
   const seedSource = split.random_seed === null ? 'drawn' : 'config';
   const seed = split.random_seed ?? (deps.drawSeed ?? (() => Math.floor(Math.random() * 2 ** 32)))();
-  const dropped = emptyDropCounts();
   const fallbacks: string[] = [];
   const warnings: string[] = [];
 
-  // 1. OpenAI format, then classification over the well-formed records.
-  const wellFormed: LogRecord[] = [];
-  const wellFormedIndex: number[] = [];
-  const limits = { maxToolProperties: split.max_tool_properties, maxMessageChars: split.max_message_chars };
-  for (let i = 0; i < records.length; i++) {
-    const value = records[i];
-    const rule = formatRule(value, limits);
-    if (rule !== null) {
-      dropped[rule]++;
-      continue;
-    }
-    wellFormed.push(value as LogRecord);
-    wellFormedIndex.push(i);
-  }
-  const workload = classifyWorkload(wellFormed);
+  // 1. Validation: format rules, classification, quality filter and argument check.
+  const { valid, wellFormed, workload, dropped, unreadableTimestamps } = selectValid(records, split);
   if (workload.mixed) {
     warnings.push(
-      `mixed workload: ${workload.generic_records} of ${wellFormed.length} well-formed records have no tool calls; ` +
+      `mixed workload: ${workload.generic_records} of ${wellFormed} well-formed records have no tool calls; ` +
         `the tool-calling quality filter drops them (no_tool_calls)`,
     );
   }
-
-  // 2. Tool-calling quality filter and argument parsing (per-job flag, not the global one: bug §10.8).
-  const parseArguments = workload.type === 'tool_calling' && split.parse_function_arguments;
-  const valid: CuratedRecord[] = [];
-  let unreadableTimestamps = 0;
-  for (let i = 0; i < wellFormed.length; i++) {
-    const record = wellFormed[i] as LogRecord;
-    if (workload.type === 'tool_calling') {
-      const rule = toolCallRule(record);
-      if (rule !== null) {
-        dropped[rule]++;
-        continue;
-      }
-      if (parseArguments) {
-        const parsed = parseToolArguments(record);
-        if ('rule' in parsed) {
-          dropped[parsed.rule]++;
-          continue;
-        }
-      }
-    }
-    const timeMs = timestampToMs(record.timestamp);
-    if (!Number.isFinite(timeMs)) unreadableTimestamps++;
-    const toolName = firstChoiceToolCalls(record)[0]?.function.name;
-    valid.push({
-      record,
-      parseArguments,
-      inputIndex: wellFormedIndex[i] as number,
-      timeMs,
-      toolName: typeof toolName === 'string' ? toolName : NO_TOOL,
-    });
-  }
   lap('validate');
 
-  // 3. Dedupe (newest kept) and the count check on what is left (the blueprint checked raw counts: bug §10.9).
+  // 2. Dedupe (newest kept) and the count check on what is left (the blueprint checked raw counts: bug §10.9).
   const { kept, duplicates } = dedupe(valid);
   dropped.duplicate = duplicates;
   const invalidFormat = sum(dropped, FORMAT_RULES);
@@ -192,7 +121,7 @@ export async function curate(
   }
   lap('dedupe');
 
-  // 4. Seeded sample.
+  // 3. Seeded sample.
   const selected = sampleRecords(kept, split.limit, seed);
   if (split.eval_size >= selected.length) {
     throw new InsufficientRecordsError(
@@ -202,30 +131,21 @@ export async function curate(
   }
   lap('sample');
 
-  // 5. Split.
+  // 4. Split.
   const parts = splitRecords(selected, split.eval_size, split.val_ratio, seed);
   for (const [name, report] of Object.entries(parts.report)) {
     if (report.fallback) fallbacks.push(`${name} split: random instead of stratified: ${report.reason ?? ''}`);
   }
   lap('split');
 
-  // 6. Format.
+  // 5. Format.
   const evalLines = parts.eval.map((r) => JSON.stringify(toEvalRecord(outputRecord(r))));
   const trainingDropped = Object.fromEntries(TRAIN_DROP_RULES.map((r) => [r, 0])) as Record<TrainDropRule, number>;
-  const toLines = (set: readonly CuratedRecord[]): string[] => {
-    const out: string[] = [];
-    for (const r of set) {
-      const t = toTrainingLine(r.record, workload.type, r.parseArguments);
-      if ('line' in t) out.push(t.line);
-      else trainingDropped[t.rule]++;
-    }
-    return out;
-  };
-  const trainLines = toLines(parts.train);
-  const valLines = toLines(parts.val);
+  const trainLines = trainingLines(parts.train, workload.type, trainingDropped);
+  const valLines = trainingLines(parts.val, workload.type, trainingDropped);
   lap('format');
 
-  // 7. ICL.
+  // 6. ICL.
   const icl = await buildIcl(
     parts.eval,
     evalLines,
@@ -251,7 +171,7 @@ export async function curate(
       workload,
       counts: {
         total_records: records.length,
-        valid_openai_format: wellFormed.length,
+        valid_openai_format: wellFormed,
         invalid_format: invalidFormat,
         removed_quality_filters: removedQuality,
         deduplicated_queries: duplicates,
@@ -261,7 +181,7 @@ export async function curate(
       dropped,
       splits: { eval: parts.eval.length, train: parts.train.length, val: parts.val.length },
       split_report: parts.report,
-      classes: classCounts(parts.eval, parts.train, parts.val),
+      classes: parts.classes,
       training_format_dropped: trainingDropped,
       unreadable_timestamps: unreadableTimestamps,
       tokenizer_fallbacks: estimator.fallbacks,

@@ -1,4 +1,4 @@
-import { dedupe, dedupeKey } from './dedupe';
+import { dedupe, dedupeKey, newestFirstOrder } from './dedupe';
 import { chatRecord } from './testing/log-records';
 import { type CuratedRecord, type LogRecord } from './types';
 
@@ -14,6 +14,14 @@ describe('dedupe', () => {
     const { kept, duplicates } = dedupe([older, newer, other]);
     expect(duplicates).toBe(1);
     expect(kept).toEqual([newer, other]);
+  });
+
+  it('orders newest first in time-ordered, reverse-ordered and shuffled logs; ties keep input order', () => {
+    const at = (times: number[]) => times.map((t, i) => curated(chatRecord(), i, t));
+    expect([...newestFirstOrder(at([1, 2, 3]))]).toEqual([2, 1, 0]);
+    expect([...newestFirstOrder(at([3, 2, 1]))]).toEqual([0, 1, 2]);
+    expect([...newestFirstOrder(at([2, 3, 1, 3, Number.NEGATIVE_INFINITY]))]).toEqual([1, 3, 0, 2, 4]);
+    expect([...newestFirstOrder(at([5, 5]))]).toEqual([0, 1]);
   });
 
   it('ignores system prompts and replies: the key is the user turns', () => {

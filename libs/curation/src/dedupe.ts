@@ -39,9 +39,11 @@ export function dedupeKey(messages: readonly ChatMessage[]): { readonly single: 
   return { single: false, key: `user:${plain ? JSON.stringify(user) : canonicalJson(user)}` };
 }
 
-/** Newest first: timestamp descending; equal (or unreadable) timestamps keep input order. */
-export function newestFirst(records: readonly CuratedRecord[]): CuratedRecord[] {
-  // Logs usually arrive in time order (either way): detect it in one pass and skip the comparison sort.
+/**
+ * Positions of `records` newest first: timestamp descending; equal (or unreadable) timestamps keep input order.
+ * Logs usually arrive in time order (either way): that is detected in one pass and the comparison sort skipped.
+ */
+export function newestFirstOrder(records: readonly CuratedRecord[]): Int32Array {
   let descending = true;
   let ascending = true;
   for (let i = 1; i < records.length && (descending || ascending); i++) {
@@ -50,9 +52,18 @@ export function newestFirst(records: readonly CuratedRecord[]): CuratedRecord[] 
     if (!(prev > cur)) descending = false;
     if (!(prev < cur)) ascending = false;
   }
-  if (descending) return records.slice();
-  if (ascending) return records.slice().reverse();
-  return records.slice().sort((a, b) => b.timeMs - a.timeMs || a.inputIndex - b.inputIndex);
+  const n = records.length;
+  const order = new Int32Array(n);
+  if (descending || ascending) {
+    for (let i = 0; i < n; i++) order[i] = ascending ? n - 1 - i : i;
+    return order;
+  }
+  order.forEach((_, i) => (order[i] = i));
+  return order.sort((i, j) => {
+    const a = records[i] as CuratedRecord;
+    const b = records[j] as CuratedRecord;
+    return b.timeMs - a.timeMs || a.inputIndex - b.inputIndex;
+  });
 }
 
 export interface DedupeResult {
@@ -64,13 +75,17 @@ export interface DedupeResult {
 export function dedupe(records: readonly CuratedRecord[]): DedupeResult {
   const singles = new Set<string>();
   const composites = new Set<string>();
-  const kept: CuratedRecord[] = [];
-  for (const r of newestFirst(records)) {
+  // Sized for all and trimmed after (no copy at every doubling of a large array).
+  const kept = new Array<CuratedRecord>(records.length);
+  let n = 0;
+  for (const i of newestFirstOrder(records)) {
+    const r = records[i] as CuratedRecord;
     const { single, key } = dedupeKey(r.record.request.messages);
     const seen = single ? singles : composites;
     if (seen.has(key)) continue;
     seen.add(key);
-    kept.push(r);
+    kept[n++] = r;
   }
-  return { kept, duplicates: records.length - kept.length };
+  kept.length = n;
+  return { kept, duplicates: records.length - n };
 }

@@ -1,7 +1,7 @@
-import { stringifyRequestArguments, toEvalRecord, toTrainingLine } from './format';
+import { stringifyRequestArguments, toEvalRecord, toTrainingLine, trainingLines } from './format';
 import { parseToolArguments } from './validate';
 import { chatRecord, deepFreeze, toolCallRecord } from './testing/log-records';
-import { type ChatMessage, type LogRecord } from './types';
+import { type ChatMessage, type CuratedRecord, type LogRecord } from './types';
 
 function parsed(record: LogRecord): LogRecord {
   const p = parseToolArguments(record);
@@ -49,6 +49,30 @@ describe('format', () => {
     const r = toolCallRecord();
     const { tools: _t, ...request } = r.request;
     expect(toTrainingLine({ ...r, request }, 'tool_calling')).toEqual({ rule: 'missing_tools' });
+  });
+
+  it('trainingLines keeps the given order (not the input order) and counts refused records', () => {
+    const curated = (record: LogRecord, inputIndex: number): CuratedRecord => ({
+      record,
+      inputIndex,
+      timeMs: 0,
+      toolName: 'get_weather',
+      parseArguments: true,
+    });
+    const { tools: _t, ...noTools } = toolCallRecord().request;
+    const records = [
+      curated(toolCallRecord({ user: 'third' }), 7),
+      curated({ ...toolCallRecord(), request: noTools }, 3),
+      curated(toolCallRecord({ user: 'first' }), 0),
+      curated(toolCallRecord({ user: 'second' }), 5),
+      curated(toolCallRecord({ user: 'same input index' }), 5),
+    ];
+    const dropped = { missing_tools: 0 };
+    const lines = trainingLines(records, 'tool_calling', dropped);
+    const users = lines.map((l) => (JSON.parse(l) as { messages: ChatMessage[] }).messages[0]?.content);
+    expect(users).toEqual(['third', 'first', 'second', 'same input index']);
+    expect(dropped).toEqual({ missing_tools: 1 });
+    expect(lines[0]).toBe((toTrainingLine(records[0]!.record, 'tool_calling', true) as { line: string }).line);
   });
 
   it('generic training lines never carry tools and keep the reply', () => {

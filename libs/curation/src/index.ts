@@ -24,6 +24,7 @@ export {
 } from './curate';
 export { dedupe, dedupeKey } from './dedupe';
 export { EmbeddingFailureError, InsufficientRecordsError } from './errors';
+export { fromLlmCallLogged, ToolListInterner } from './from-llm-call-logged';
 export { stringifyRequestArguments, toEvalRecord, toTrainingLine, type TrainDropRule } from './format';
 export { type IclRecordStats, type IclReport, type IclTargetReport, DEFAULT_TARGET } from './icl/build-icl';
 export { embedNormalized, nearestNeighbours, type EmbeddingClient } from './icl/embedding-client';

@@ -1,4 +1,4 @@
-import { mulberry32, sampleWithoutReplacement, seededRandom, shuffled, streamSeed } from './prng';
+import { mulberry32, sampleWithoutReplacement, seededRandom, shuffled, shuffleInPlace, streamSeed } from './prng';
 
 describe('prng', () => {
   it('is deterministic per seed and stream, and seed 0 is a seed', () => {
@@ -27,5 +27,13 @@ describe('prng', () => {
     expect(new Set(s).size).toBe(30);
     expect(sampleWithoutReplacement(items, 500, mulberry32(2))).toHaveLength(100);
     expect(items).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('shuffles in place exactly as it shuffles a copy', () => {
+    const items = Array.from({ length: 50 }, (_, i) => i);
+    const copy = shuffled(items, mulberry32(9));
+    const own = items.slice();
+    expect(shuffleInPlace(own, mulberry32(9))).toBe(own);
+    expect(own).toEqual(copy);
   });
 });

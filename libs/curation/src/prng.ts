@@ -40,16 +40,20 @@ export function randomInt(random: Random, n: number): number {
   return Math.floor(random() * n);
 }
 
+/** Fisher–Yates, in place (for arrays the caller owns); returns `items`. */
+export function shuffleInPlace<T>(items: T[], random: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(random, i + 1);
+    const tmp = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = tmp;
+  }
+  return items;
+}
+
 /** Fisher–Yates on a copy. */
 export function shuffled<T>(items: readonly T[], random: Random): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(random, i + 1);
-    const tmp = out[i] as T;
-    out[i] = out[j] as T;
-    out[j] = tmp;
-  }
-  return out;
+  return shuffleInPlace(items.slice(), random);
 }
 
 /** `k` distinct items in random order (partial Fisher–Yates): O(n) copy, O(k) draws. */

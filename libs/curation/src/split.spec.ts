@@ -25,6 +25,23 @@ describe('split', () => {
     expect(classLabels(records({ a: 2, b: 1, c: 1 }))).toEqual(['a', 'a', 'others', 'others']);
   });
 
+  it('a tool named `others` shares its label with the relabelled singletons', () => {
+    expect(classLabels(records({ others: 2, b: 1, a: 2 }))).toEqual(['others', 'others', 'others', 'a', 'a']);
+  });
+
+  it('counts records per first-tool class and split, classes in name order', () => {
+    const parts = splitRecords(records({ b: 30, a: 60, c: 1 }), 10, 0.1, 3);
+    expect(Object.keys(parts.classes)).toEqual(['a', 'b', 'c']);
+    for (const [tool, n] of Object.entries(parts.classes)) {
+      expect(n).toEqual({
+        eval: count(parts.eval, tool),
+        train: count(parts.train, tool),
+        val: count(parts.val, tool),
+      });
+    }
+    expect(parts.classes.c).toBeDefined();
+  });
+
   it('stratifies the eval split proportionally', () => {
     const rs = records({ a: 60, b: 30, c: 10 });
     const { test, rest, report } = splitOff(rs, classLabels(rs), 20, seededRandom(1, 't'));

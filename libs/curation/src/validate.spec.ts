@@ -1,7 +1,7 @@
 import { UnparseableLine } from './json';
 import { chatRecord, deepFreeze, toolCallRecord } from './testing/log-records';
 import { type LogRecord } from './types';
-import { formatRule, parseToolArguments, toolCallRule } from './validate';
+import { argumentsRule, formatRule, parseToolArguments, toolCallRule, type ToolsVerdicts } from './validate';
 
 const limits = { maxToolProperties: 8, maxMessageChars: 131072 };
 
@@ -133,6 +133,33 @@ describe('toolCallRule (quality filter)', () => {
       response: { choices: [{ message: { role: 'assistant', tool_calls: [{ type: 'function' }] } }] },
     };
     expect(toolCallRule(bad as unknown as LogRecord)).toBe('invalid_tool_call');
+  });
+});
+
+describe('formatRule with shared tool lists', () => {
+  it('checks a list shared between records once and gives every record its verdict', () => {
+    const tooMany = withTools(toolCallRecord(), 9).request.tools;
+    const shared = [toolCallRecord(), toolCallRecord()].map((r) => ({
+      ...r,
+      request: { ...r.request, tools: tooMany },
+    }));
+    const verdicts: ToolsVerdicts = new Map();
+    expect(shared.map((r) => formatRule(r, limits, verdicts))).toEqual([
+      'too_many_tool_properties',
+      'too_many_tool_properties',
+    ]);
+    expect([...verdicts.values()]).toEqual(['too_many_tool_properties']);
+    expect(formatRule(toolCallRecord(), limits, verdicts)).toBeNull();
+  });
+});
+
+describe('argumentsRule', () => {
+  it('names the rule the first bad arguments break, and accepts objects and JSON objects', () => {
+    expect(argumentsRule(toolCallRecord({ args: '{"city": "Oslo"}' }))).toBeNull();
+    expect(argumentsRule(toolCallRecord({ args: { city: 'Oslo' } }))).toBeNull();
+    expect(argumentsRule(toolCallRecord({ args: '{"city": ' }))).toBe('unparseable_arguments');
+    expect(argumentsRule(toolCallRecord({ args: '"Oslo"' }))).toBe('arguments_not_object');
+    expect(argumentsRule(chatRecord())).toBeNull();
   });
 });
 

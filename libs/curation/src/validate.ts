@@ -95,8 +95,26 @@ function toolsRule(tools: unknown, maxProperties: number | null): DropRule | nul
   return null;
 }
 
-/** OpenAI chat-completion format (§2.4 rule 2), plus message/content shape and size checks the blueprint lacked. */
-export function formatRule(value: unknown, limits: FormatLimits): DropRule | null {
+/**
+ * Verdicts on tool lists, by list. A workload sends the same tools with every call and the dataset-builder shares
+ * one list between those records (`ToolListInterner`), so each distinct list is checked once per run.
+ */
+export type ToolsVerdicts = Map<object, DropRule | null>;
+
+function cachedToolsRule(tools: object, maxProperties: number | null, verdicts: ToolsVerdicts): DropRule | null {
+  let verdict = verdicts.get(tools);
+  if (verdict === undefined) {
+    verdict = toolsRule(tools, maxProperties);
+    verdicts.set(tools, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * OpenAI chat-completion format (§2.4 rule 2), plus message/content shape and size checks the blueprint lacked.
+ * Pass one `ToolsVerdicts` per run (the limits must not change within it) to check shared tool lists once.
+ */
+export function formatRule(value: unknown, limits: FormatLimits, toolsVerdicts?: ToolsVerdicts): DropRule | null {
   if (value instanceof UnparseableLine) return 'unparseable_json';
   if (!isObject(value)) return 'not_an_object';
   if (value.request === undefined || value.request === null) return 'missing_request';
@@ -109,7 +127,10 @@ export function formatRule(value: unknown, limits: FormatLimits): DropRule | nul
     const rule = messageRule(m, limits.maxMessageChars);
     if (rule !== null) return rule;
   }
-  const toolRule = toolsRule(request.tools, limits.maxToolProperties);
+  const toolRule =
+    toolsVerdicts && Array.isArray(request.tools)
+      ? cachedToolsRule(request.tools, limits.maxToolProperties, toolsVerdicts)
+      : toolsRule(request.tools, limits.maxToolProperties);
   if (toolRule !== null) return toolRule;
   const response = value.response;
   if (!isObject(response)) return 'response_not_object';
@@ -159,51 +180,62 @@ export function outputRecord(curated: CuratedRecord): LogRecord {
   return 'record' in parsed ? parsed.record : curated.record;
 }
 
+/** Whether one call's `function.arguments` is (or parses to) an object. */
+function argumentRule(args: unknown): DropRule | null {
+  if (isObject(args)) return null;
+  if (typeof args !== 'string') return 'arguments_not_object';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    return 'unparseable_arguments';
+  }
+  return isObject(parsed) ? null : 'arguments_not_object';
+}
+
+/** A call whose `function.arguments` is a JSON text (calls of any other shape are left to the other rules). */
+function stringArgumentsCall(call: unknown): call is ToolCall & { function: { arguments: string } } {
+  return isObject(call) && isObject(call.function) && typeof call.function.arguments === 'string';
+}
+
+/**
+ * Argument parsing (§2.4 rule 4) as a check: the rule the first bad `function.arguments` of any response choice
+ * breaks, else null. Validation only needs the verdict; the parsed copy is built where a record is written.
+ */
+export function argumentsRule(record: LogRecord): DropRule | null {
+  for (const choice of record.response.choices) {
+    const calls = choice.message.tool_calls;
+    if (!Array.isArray(calls)) continue;
+    for (const call of calls as unknown[]) {
+      if (!isObject(call) || !isObject(call.function)) continue;
+      const rule = argumentRule(call.function.arguments);
+      if (rule !== null) return rule;
+    }
+  }
+  return null;
+}
+
 /**
  * Argument parsing (§2.4 rule 4): string `function.arguments` of every response choice become objects. Returns the
  * same record when nothing changes, else a copy of the changed path (the input is never written to).
  */
 export function parseToolArguments(record: LogRecord): ParsedArguments {
+  const rule = argumentsRule(record);
+  if (rule !== null) return { rule };
   let changed = false;
-  const choices: ChatChoice[] = [];
-  for (const choice of record.response.choices) {
+  const choices = record.response.choices.map((choice): ChatChoice => {
     const calls = choice.message.tool_calls;
-    if (!Array.isArray(calls) || calls.length === 0) {
-      choices.push(choice);
-      continue;
-    }
-    const nextCalls: ToolCall[] = [];
-    let callsChanged = false;
-    for (const call of calls as readonly unknown[]) {
-      if (!isObject(call) || !isObject(call.function)) {
-        nextCalls.push(call as ToolCall);
-        continue;
-      }
-      const args = call.function.arguments;
-      if (typeof args === 'string') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(args);
-        } catch {
-          return { rule: 'unparseable_arguments' };
-        }
-        if (!isObject(parsed)) return { rule: 'arguments_not_object' };
-        const fn = call.function as unknown as ToolCall['function'];
-        nextCalls.push({ ...(call as ToolCall), function: { ...fn, arguments: parsed } });
-        callsChanged = true;
-      } else if (isObject(args)) {
-        nextCalls.push(call as ToolCall);
-      } else {
-        return { rule: 'arguments_not_object' };
-      }
-    }
-    if (callsChanged) {
-      changed = true;
-      choices.push({ ...choice, message: { ...choice.message, tool_calls: nextCalls } });
-    } else {
-      choices.push(choice);
-    }
-  }
-  if (!changed) return { record };
-  return { record: { ...record, response: { ...record.response, choices } } };
+    if (!isList(calls) || !calls.some(stringArgumentsCall)) return choice;
+    changed = true;
+    const parsed = calls.map((call): ToolCall =>
+      stringArgumentsCall(call)
+        ? {
+            ...call,
+            function: { ...call.function, arguments: JSON.parse(call.function.arguments) as Record<string, unknown> },
+          }
+        : call,
+    );
+    return { ...choice, message: { ...choice.message, tool_calls: parsed } };
+  });
+  return changed ? { record: { ...record, response: { ...record.response, choices } } } : { record };
 }

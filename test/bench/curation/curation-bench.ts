@@ -1,87 +1,66 @@
-// Curation benchmark: 100k tool-calling log records made by repeating and varying the BFCL fixtures (generation
-// is not timed), curated at limit 10,000 and 100,000 with uniform ICL, the real cl100k tokenizer and a fixed seed.
-// Prints records/s, seconds per stage and peak RSS next to the issue's targets; asserts nothing.
-// Usage: npx tsx test/bench/curation/curation-bench.ts [--records N] [--runs N] [--unshared]
-//   --unshared  deep-copies every record (as if each were parsed from its own JSON line, no shared tool lists)
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  curate,
-  parseJsonl,
-  parseServiceConfig,
-  resolveJobConfig,
-  cl100kTokenCounter,
-  type CurationResult,
-  type LogRecord,
-} from '@flywheel/curation';
+// Curation benchmark: 100k tool-calling log records made by repeating and varying the BFCL fixtures (generation and
+// mapping from the log event are input preparation, not timed as curation), curated at limit 10,000 and 100,000
+// with uniform ICL, the real cl100k tokenizer and a fixed seed. Prints min and median seconds over several runs,
+// records/s, seconds per stage and peak RSS next to the issue's targets; asserts nothing.
+// Every run starts from a collected heap, as a fresh job would: without that, garbage left by earlier runs decides
+// when the collector runs (and the peak RSS), and the figures depend on the run order.
+// Usage: npx tsx test/bench/curation/curation-bench.ts [--records N] [--runs N] [--limits A,B] [--unshared]
+//   --unshared  no tool-list interner: every record carries its own tool list
+import { availableParallelism, loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { setTimeout } from 'node:timers/promises';
+import { runInNewContext } from 'node:vm';
+import { cl100kTokenCounter, curate, parseServiceConfig, resolveJobConfig, type LogRecord } from '@flywheel/curation';
+import { generateRecords, TOOL_FILES } from './generate-records';
 
-const FIXTURES = join(__dirname, '../../fixtures/production-logs');
-const TOOL_FILES = ['bfcl-live-simple.jsonl', 'bfcl-simple-python.jsonl', 'bfcl-multiple.jsonl'];
-const TARGETS = { 10_000: 0.15, 100_000: 0.8 } as const;
+const TARGETS: Record<number, number> = { 10_000: 0.15, 100_000: 0.8 };
 const RSS_TARGET_MB = 500;
 const SEED = 42;
 /** The blueprint queries limit × 2 records, newest first. */
 const QUERY_FACTOR = 2;
+/** Pause after the collection before each run. */
+const SETTLE_MS = 200;
 
 function flag(name: string): boolean {
   return process.argv.includes(name);
 }
 
-function option(name: string, fallback: number): number {
+function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/**
- * `count` records cycling through the fixtures. Each copy gets its own user text (a variant suffix), id, timestamp
- * and tool-call object; about 1 % repeat an earlier user text so dedupe has work. Tool lists are shared with the
- * fixture record, as an ingest layer that interns a workload's tool list would (use --unshared to disable).
- */
-function generate(count: number, unshared: boolean): LogRecord[] {
-  const base = TOOL_FILES.flatMap((f) => parseJsonl(readFileSync(join(FIXTURES, f), 'utf8'))) as LogRecord[];
-  const out: LogRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    // Every 100th record repeats the user text of the record one cycle earlier (same fixture, older timestamp).
-    const variant = i % 100 === 99 && i >= base.length ? i - base.length : i;
-    const src = base[variant % base.length] as LogRecord;
-    const messages = src.request.messages.map((m) =>
-      m.role === 'user' && typeof m.content === 'string' ? { ...m, content: `${m.content} (case ${variant})` } : m,
-    );
-    const choice = src.response.choices[0];
-    const message = choice?.message;
-    const record: LogRecord = {
-      timestamp: 1767225600 + i,
-      workload_id: 'agent.bench',
-      client_id: 'bench',
-      request: { ...src.request, messages },
-      response: {
-        ...src.response,
-        id: `chatcmpl-${i}`,
-        choices: message
-          ? [
-              {
-                ...choice,
-                message: { ...message, tool_calls: message.tool_calls?.map((c) => ({ ...c, id: `call_${i}` })) },
-              },
-            ]
-          : [],
-      },
-    };
-    out.push(unshared ? (JSON.parse(JSON.stringify(record)) as LogRecord) : record);
-  }
-  return out;
-}
-
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const s = values.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** `gc()` without a command-line flag: the flag is set at run time and the function taken from a fresh context. */
+function garbageCollector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+const collect = garbageCollector();
+
+interface Run {
+  readonly totalMs: number;
+  /** Process CPU time (all threads, so the collector's helpers too). */
+  readonly cpuMs: number;
+  readonly stagesMs: Record<string, number>;
+  readonly read: number;
+  readonly selected: number;
+  readonly summary: string;
 }
 
 /**
  * One curation at `limit` over what the blueprint's query returns for it: the newest limit × 2 records
  * (inventory §2.2), here the tail of the generated, time-ordered input.
  */
-async function run(all: readonly LogRecord[], limit: number, seconds: number[]): Promise<CurationResult> {
+async function run(all: readonly LogRecord[], limit: number): Promise<Run> {
   const records = all.slice(Math.max(0, all.length - limit * QUERY_FACTOR));
   const service = parseServiceConfig({
     data_split_config: { eval_size: 100, val_ratio: 0.1, min_total_records: 50, limit },
@@ -89,48 +68,72 @@ async function run(all: readonly LogRecord[], limit: number, seconds: number[]):
     target_models: [{ model_name: 'meta/llama-3.2-1b-instruct', context_length: 8192 }],
   });
   const config = resolveJobConfig(service, { data_split_config: { random_seed: SEED } });
+  collect();
+  await setTimeout(SETTLE_MS); // let the collector's background sweeping finish, as it would between two jobs
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await curate(records, config, { clock: () => performance.now() });
-  seconds.push((performance.now() - t0) / 1000);
-  return result;
+  const { stats } = await curate(records, config, { clock: () => performance.now() });
+  const totalMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const { eval: e, train, val } = stats.splits;
+  return {
+    totalMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    stagesMs: stats.timings_ms,
+    read: stats.counts.total_records,
+    selected: stats.counts.final_selected,
+    summary:
+      `selected ${stats.counts.final_selected}, eval ${e}, train ${train}, val ${val}, ` +
+      `duplicates ${stats.counts.deduplicated_queries}, invalid ${stats.counts.invalid_format}, ` +
+      `ICL examples/record ${stats.icl.targets[0]?.mean_examples.toFixed(2) ?? '-'}`,
+  };
+}
+
+function report(limit: number, runs: readonly Run[]): void {
+  const totals = runs.map((r) => r.totalMs);
+  const mid = median(totals);
+  const first = runs[0] as Run;
+  const target = TARGETS[limit];
+  const verdict = target === undefined ? '' : ` (target ≤ ${target} s: ${mid / 1000 <= target ? 'met' : 'MISSED'})`;
+  console.log(
+    `limit ${limit.toLocaleString('en-US').padStart(7)}: median ${seconds(mid)} s, min ${seconds(Math.min(...totals))} s` +
+      `${verdict}, CPU ${seconds(median(runs.map((r) => r.cpuMs)))} s; ` +
+      `${thousands(first.read / (mid / 1000))} input records/s (${thousands(first.read)} in), ` +
+      `${thousands(first.selected / (mid / 1000))} selected records/s`,
+  );
+  const stages = Object.keys(first.stagesMs)
+    .map((stage) => {
+      const values = runs.map((r) => r.stagesMs[stage] ?? 0);
+      return `${stage} ${seconds(median(values))}/${seconds(Math.min(...values))}`;
+    })
+    .join(', ');
+  console.log(`                stages (s, median/min): ${stages}`);
+  console.log(`                ${first.summary}`);
 }
 
 async function main(): Promise<void> {
-  const total = option('--records', 100_000);
-  const runs = option('--runs', 3);
+  const total = Number(option('--records') ?? 100_000);
+  const runs = Number(option('--runs') ?? 5);
+  const limits = (option('--limits') ?? '10000,100000').split(',').map(Number);
   const unshared = flag('--unshared');
-  const records = generate(total, unshared);
+  const input = generateRecords(total, !unshared);
   const rssInput = process.memoryUsage().rss / 2 ** 20;
   cl100kTokenCounter.count('warm up the tokenizer');
-  await run(records.slice(0, 2000), 1000, []); // JIT warm-up, not reported
+  await run(input.records.slice(0, 2000), 1000); // JIT warm-up, not reported
   console.log(
-    `curation bench: ${total.toLocaleString('en-US')} tool-calling records from ${TOOL_FILES.join(', ')}` +
-      `${unshared ? ' (unshared copies)' : ''}; uniform ICL, cl100k tokenizer, seed ${SEED}, eval_size 100, ` +
-      `median of ${runs} runs; input generated in memory (${rssInput.toFixed(0)} MB RSS before curation)`,
+    `curation bench: ${thousands(total)} tool-calling records from ${TOOL_FILES.join(', ')}, mapped from ` +
+      `LlmCallLoggedV1 in ${input.mapSeconds.toFixed(3)} s (not counted below; ` +
+      `${unshared ? 'no tool-list interner' : `${input.toolLists} distinct tool lists interned`}); ` +
+      `uniform ICL, cl100k tokenizer, seed ${SEED}, eval_size 100, ${runs} runs per limit, ` +
+      `heap collected before each run; ` +
+      `${rssInput.toFixed(0)} MB RSS before curation; load average ${loadavg()[0]?.toFixed(2) ?? '?'} ` +
+      `on ${availableParallelism()} cores (other work on the machine slows the wall-clock figures)`,
   );
-  for (const limit of [10_000, 100_000] as const) {
+  for (const limit of limits) {
     if (limit > total) continue;
-    const seconds: number[] = [];
-    let last: CurationResult | undefined;
-    for (let i = 0; i < runs; i++) last = await run(records, limit, seconds);
-    if (!last) continue;
-    const s = median(seconds);
-    const stages = Object.entries(last.stats.timings_ms)
-      .map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(3)}`)
-      .join(', ');
-    const { eval: e, train, val } = last.stats.splits;
-    console.log(
-      `limit ${limit.toLocaleString('en-US').padStart(7)}: ${s.toFixed(3)} s (target ≤ ${TARGETS[limit]} s), ` +
-        `${Math.round(last.stats.counts.total_records / s).toLocaleString('en-US')} input records/s ` +
-        `(${last.stats.counts.total_records.toLocaleString('en-US')} in), ` +
-        `${Math.round(last.stats.counts.final_selected / s).toLocaleString('en-US')} selected records/s`,
-    );
-    console.log(`                stages (s): ${stages}`);
-    console.log(
-      `                selected ${last.stats.counts.final_selected}, eval ${e}, train ${train}, val ${val}, ` +
-        `duplicates ${last.stats.counts.deduplicated_queries}, invalid ${last.stats.counts.invalid_format}, ` +
-        `ICL examples/record ${last.stats.icl.targets[0]?.mean_examples.toFixed(2) ?? '-'}`,
-    );
+    const results: Run[] = [];
+    for (let i = 0; i < runs; i++) results.push(await run(input.records, limit));
+    report(limit, results);
   }
   const peak = process.resourceUsage().maxRSS / 1024;
   console.log(`peak RSS: ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB, generator and input included)`);

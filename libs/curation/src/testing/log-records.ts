@@ -2,6 +2,8 @@
 // (tool name, user text, timestamp) to exercise classes, dedupe and ordering.
 import { type LogRecord } from '../types';
 
+export { deepFreeze } from '../deep-freeze';
+
 let counter = 0;
 
 export interface ToolRecordOptions {
@@ -81,13 +83,4 @@ export function chatRecord(options: { user?: string; reply?: string; timestamp?:
 /** `count` tool-calling records spread over `tools` tools, round-robin. */
 export function toolCallRecords(count: number, tools: readonly string[]): LogRecord[] {
   return Array.from({ length: count }, (_, i) => toolCallRecord({ tool: tools[i % tools.length] as string }));
-}
-
-/** Recursively frozen (so any write throws in strict mode). */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
