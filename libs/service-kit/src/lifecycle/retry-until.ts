@@ -1,5 +1,6 @@
 // Keeps trying an idempotent start-up step (connect a store, join a broker) with capped exponential backoff until
 // it succeeds or the service stops. A dependency that is down at boot then means "not ready", not a crash loop.
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface RetryUntilOptions {
   readonly backoffBaseMs: number;
@@ -19,24 +20,14 @@ export async function retryUntil<T>(
     try {
       return await step(attempt);
     } catch (err) {
-      const delay = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** Math.min(attempt - 1, 30));
-      options.onFailure?.(attempt, err, delay);
-      if (!(await wait(delay, options.signal))) return undefined;
+      const backoff = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** Math.min(attempt - 1, 30));
+      options.onFailure?.(attempt, err, backoff);
+      if (!(await wait(backoff, options.signal))) return undefined;
     }
   }
 }
 
+/** Resolves true after `ms`, or false as soon as the signal aborts (shutdown cuts a backoff short). */
 function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, true, { signal }).catch(() => false);
 }
