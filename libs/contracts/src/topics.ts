@@ -4,6 +4,8 @@ import { type EventContract, type AvroRecordSchema } from './event-contract';
 import {
   type CandidateDeployFailedV1,
   CandidateDeployFailedV1Schema,
+  type CandidateFinishedV1,
+  CandidateFinishedV1Schema,
   type CandidateDeployRequestedV1,
   CandidateDeployRequestedV1Schema,
   type CandidateDeployedV1,
@@ -79,6 +81,7 @@ export const Topics = {
   candidateDeployedV1: 'flywheel.candidate.deployed.v1',
   candidateDeployFailedV1: 'flywheel.candidate.deploy-failed.v1',
   candidateReleasedV1: 'flywheel.candidate.released.v1',
+  candidateFinishedV1: 'flywheel.candidate.finished.v1',
   customizationStartedV1: 'flywheel.customization.started.v1',
   customizationProgressV1: 'flywheel.customization.progress.v1',
   customizationCompletedV1: 'flywheel.customization.completed.v1',
@@ -110,6 +113,7 @@ export interface EventMap {
   [Topics.candidateDeployedV1]: CandidateDeployedV1;
   [Topics.candidateDeployFailedV1]: CandidateDeployFailedV1;
   [Topics.candidateReleasedV1]: CandidateReleasedV1;
+  [Topics.candidateFinishedV1]: CandidateFinishedV1;
   [Topics.customizationStartedV1]: CustomizationStartedV1;
   [Topics.customizationProgressV1]: CustomizationProgressV1;
   [Topics.customizationCompletedV1]: CustomizationCompletedV1;
@@ -190,6 +194,12 @@ export const catalogue: { readonly [T in Topic]: EventContract<T, EventOf<T>> } 
     CandidateReleasedV1Schema,
     byRun,
     v.validateCandidateReleased,
+  ),
+  [Topics.candidateFinishedV1]: contract(
+    Topics.candidateFinishedV1,
+    CandidateFinishedV1Schema,
+    byRun,
+    v.validateCandidateFinished,
   ),
   [Topics.customizationStartedV1]: contract(
     Topics.customizationStartedV1,

@@ -45,3 +45,13 @@ export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module';
 export { retryUntil, type RetryUntilOptions } from './lifecycle/retry-until';
 export { installShutdownHandlers, type Closable, type ShutdownOptions } from './lifecycle/shutdown';
 export { DEFAULT_LOG_LEVELS, runMain, startHttpService, type HttpService, type HttpServiceOptions } from './bootstrap';
+export {
+  createPlatform,
+  DEFAULT_PLATFORM_URL,
+  platformConfigFrom,
+  platformEnv,
+  platformWaitFrom,
+  type PlatformConfig,
+  type PlatformVars,
+  type PlatformWait,
+} from './config/platform-env';

@@ -5,6 +5,7 @@ export * from './shared';
 export * from './candidate/candidate-deploy-failed.v1';
 export * from './candidate/candidate-deploy-requested.v1';
 export * from './candidate/candidate-deployed.v1';
+export * from './candidate/candidate-finished.v1';
 export * from './candidate/candidate-released.v1';
 export * from './customization/customization-completed.v1';
 export * from './customization/customization-failed.v1';

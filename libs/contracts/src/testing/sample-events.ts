@@ -135,6 +135,12 @@ export const sampleEvents: { readonly [T in Topic]: EventOf<T> } = {
     workload_type: 'tool_calling',
     eval: { name: 'flywheel-eval-agent.tool_router-1', uri: 'hf://datasets/dfwbp/eval-1', record_count: 20 },
     icl: { name: 'flywheel-icl-agent.tool_router-1', uri: 'hf://datasets/dfwbp/icl-1', record_count: 20 },
+    icl_by_model: [
+      {
+        model_name: 'meta/llama-3.2-1b-instruct',
+        dataset: { name: 'flywheel-icl-agent.tool_router-1', uri: 'hf://datasets/dfwbp/icl-1', record_count: 20 },
+      },
+    ],
     train: { name: 'flywheel-train-agent.tool_router-1', uri: 'hf://datasets/dfwbp/train-1', record_count: 72 },
     val: { name: 'flywheel-val-agent.tool_router-1', uri: 'hf://datasets/dfwbp/val-1', record_count: 8 },
     curation,
@@ -181,6 +187,12 @@ export const sampleEvents: { readonly [T in Topic]: EventOf<T> } = {
     role: 'candidate',
     deployment_id: 'dep-1',
     reason: 'completed',
+  },
+  [Topics.candidateFinishedV1]: {
+    ...envelope(27),
+    model_name: 'meta/llama-3.2-1b-instruct',
+    status: 'failed',
+    error: { code: 'EVALUATION_FAILED', message: 'icl evaluation failed: judge timed out', retryable: false },
   },
   [Topics.customizationStartedV1]: {
     ...envelope(16),

@@ -5,6 +5,7 @@ import {
   type CandidateDeployRequestedV1,
   type CandidateDeployedV1,
   type CandidateRecommendedV1,
+  type CandidateFinishedV1,
   type CandidateReleasedV1,
   type CurationStatsV1,
   type CustomizationCompletedV1,
@@ -180,6 +181,10 @@ export function validateDatasetsBuilt(e: DatasetsBuiltV1): Check[] {
     nonEmpty('client_id', e.client_id),
     ...dataset('eval', e.eval),
     ...dataset('icl', e.icl),
+    ...e.icl_by_model.flatMap((m, i) => [
+      nonEmpty(`icl_by_model[${i}].model_name`, m.model_name),
+      ...dataset(`icl_by_model[${i}].dataset`, m.dataset),
+    ]),
     ...dataset('train', e.train),
     ...dataset('val', e.val),
     ...curation(e.curation),
@@ -225,6 +230,14 @@ export function validateCandidateDeployFailed(e: CandidateDeployFailedV1): Check
 
 export function validateCandidateReleased(e: CandidateReleasedV1): Check[] {
   return [...envelope(e), nonEmpty('model_name', e.model_name), optionalNonEmpty('deployment_id', e.deployment_id)];
+}
+
+export function validateCandidateFinished(e: CandidateFinishedV1): Check[] {
+  return [
+    ...envelope(e),
+    nonEmpty('model_name', e.model_name),
+    e.status === 'completed' || e.error !== null ? undefined : `error is required when status is ${e.status}`,
+  ];
 }
 
 export function validateCustomizationStarted(e: CustomizationStartedV1): Check[] {

@@ -223,7 +223,7 @@ export class BuildDatasets {
       uploads,
     );
 
-    let iclRef: DatasetRefV1 | null = null;
+    const iclByModel: { model_name: string; dataset: DatasetRefV1 }[] = [];
     for (const candidate of event.candidates.filter((c) => c.icl_enabled)) {
       checkpoint(`ICL upload for ${candidate.model_name}`);
       const lines = curated.datasets.icl[candidate.model_name] ?? [];
@@ -233,9 +233,7 @@ export class BuildDatasets {
         `flywheel ICL split of run ${runId} for ${candidate.model_name}`,
         uploads,
       );
-      // The event has one ICL slot: it names the first ICL candidate's dataset; the others follow the same naming
-      // rule (datasetNameOf('icl', run, model)).
-      iclRef ??= ref;
+      iclByModel.push({ model_name: candidate.model_name, dataset: ref });
     }
 
     let trainRef: DatasetRefV1 | null = null;
@@ -265,7 +263,9 @@ export class BuildDatasets {
       client_id: event.client_id,
       workload_type: curated.workload_type,
       eval: evalRef,
-      icl: iclRef,
+      // The v1 `icl` slot keeps naming the first candidate's dataset for readers that predate icl_by_model.
+      icl: iclByModel[0]?.dataset ?? null,
+      icl_by_model: iclByModel,
       train: trainRef,
       val: valRef,
       curation: curationStatsOf(curated),

@@ -186,6 +186,23 @@ describe('RunProjection', () => {
     );
   });
 
+  it('tells the deployer each candidate finished, with why a failed one failed', async () => {
+    await finishAll({ [SMALL]: { base: 0.4, icl: 0.5, customized: 0.6 } });
+    expect(bus.publishedTo(Topics.candidateFinishedV1)).toEqual([
+      expect.objectContaining({ model_name: SMALL, status: 'completed', error: null }),
+    ]);
+    await p.deployed(ev.deployed(runId, BIG));
+    await p.customizationCompleted(ev.customizationCompleted(runId, BIG));
+    await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'base', 0.8));
+    await p.evaluationFailed(ev.evalFailed(runId, BIG, 'icl'));
+    await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'customized', 0.95));
+    // A redelivered last event settles nothing new.
+    await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'customized', 0.95));
+    const finished = bus.publishedTo(Topics.candidateFinishedV1);
+    expect(finished).toHaveLength(2);
+    expect(finished[1]).toMatchObject({ model_name: BIG, status: 'failed', error: { code: 'EVALUATION_FAILED' } });
+  });
+
   it('fails the customized evaluation when the customization fails', async () => {
     await p.deployed(ev.deployed(runId, SMALL));
     await p.customizationFailed(ev.customizationFailed(runId, SMALL));

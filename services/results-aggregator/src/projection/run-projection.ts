@@ -329,6 +329,15 @@ export class RunProjection {
       const evaluations = (await this.store.listEvaluations({ candidate_id: candidateId }, ALL)).items;
       const verdict = candidateVerdict(evaluations);
       if (verdict === null) return;
+      // Published before the status is stored (as for the run's outcome): a kill in between republishes it.
+      await this.deps.publisher.publish(Topics.candidateFinishedV1, {
+        event_id: eventIdOf(runId, `candidate.finished:${candidate.model_name}`),
+        run_id: runId,
+        occurred_at: at,
+        model_name: candidate.model_name,
+        status: verdict.status,
+        error: verdict.error,
+      });
       await this.store.setCandidateStatus(candidateId, verdict.status, at, verdict.error);
     }
     await this.settleRun(runId, at);

@@ -22,7 +22,7 @@ export interface DatasetsBuiltV1 {
   readonly workload_type: WorkloadTypeV1;
   /** Evaluation split (base and customized evaluations). */
   readonly eval: DatasetRefV1;
-  /** Evaluation split with in-context examples; null when no candidate runs ICL. */
+  /** Evaluation split with in-context examples of the first ICL candidate; null when no candidate runs ICL. Kept for v1 readers: each candidate's own file is in icl_by_model. */
   readonly icl: DatasetRefV1 | null;
   /** Training split; null when no candidate is customized. */
   readonly train: DatasetRefV1 | null;
@@ -34,6 +34,8 @@ export interface DatasetsBuiltV1 {
   readonly lineage: LineageV1;
   /** Hash of the effective split and ICL settings the datasets were built with. */
   readonly config_hash: string;
+  /** The ICL evaluation dataset of each candidate with icl_enabled, in request order; empty when none (or written by an older builder). */
+  readonly icl_by_model: readonly ModelDatasetV1[];
 }
 
 /** One dataset written for the run. (Avro record flywheel.dataset.v1.DatasetRef) */
@@ -68,6 +70,14 @@ export interface OffsetRangeV1 {
   readonly from_offset: number;
   /** Last offset read (inclusive). */
   readonly to_offset: number;
+}
+
+/** A dataset built for one candidate model. (Avro record flywheel.dataset.v1.ModelDataset) */
+export interface ModelDatasetV1 {
+  /** Candidate model the dataset was built for (its context length bounds the examples). */
+  readonly model_name: string;
+  /** The dataset. */
+  readonly dataset: DatasetRefV1;
 }
 
 /** Full name of the Avro record {@link DatasetsBuiltV1}. */
@@ -127,7 +137,7 @@ export const DatasetsBuiltV1Schema: AvroRecordSchema = {
       name: 'icl',
       type: ['null', 'DatasetRef'],
       default: null,
-      doc: 'Evaluation split with in-context examples; null when no candidate runs ICL.',
+      doc: "Evaluation split with in-context examples of the first ICL candidate; null when no candidate runs ICL. Kept for v1 readers: each candidate's own file is in icl_by_model.",
     },
     {
       name: 'train',
@@ -210,6 +220,27 @@ export const DatasetsBuiltV1Schema: AvroRecordSchema = {
       name: 'config_hash',
       type: 'string',
       doc: 'Hash of the effective split and ICL settings the datasets were built with.',
+    },
+    {
+      name: 'icl_by_model',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'ModelDataset',
+          doc: 'A dataset built for one candidate model.',
+          fields: [
+            {
+              name: 'model_name',
+              type: 'string',
+              doc: 'Candidate model the dataset was built for (its context length bounds the examples).',
+            },
+            { name: 'dataset', type: 'DatasetRef', doc: 'The dataset.' },
+          ],
+        },
+      },
+      default: [],
+      doc: 'The ICL evaluation dataset of each candidate with icl_enabled, in request order; empty when none (or written by an older builder).',
     },
   ],
 };
