@@ -3,6 +3,7 @@ export * from './scalars';
 export * from './generated';
 export * from './topics';
 export * from './raw-topics';
+export { deterministicEventId, uuidV5 } from './event-ids';
 export * from './inputs';
 export { parseAvroSchema, LOGICAL_TYPES } from './avro/logical-types';
 export { evolutionProblems, readProblems, type EvolutionProblem } from './avro/evolution';

@@ -2,22 +2,14 @@
 // any line) produces the same event ids, dataset names and seed: downstream consumers drop the repeats by event_id
 // and re-uploads overwrite the same datasets.
 import { createHash } from 'node:crypto';
+import { uuidV5 as contractsUuidV5 } from '@flywheel/contracts';
 
 /** Namespace of the dataset-builder's UUID v5 ids (a fixed random UUID; changing it changes every id). */
 const NAMESPACE = '4f0c2a9e-6b1d-4c57-9a8e-2d3f7b61c0aa';
 
-function uuidBytes(uuid: string): Buffer {
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
-}
-
-/** RFC 4122 UUID version 5 (SHA-1, name-based) of `name` in `namespace`. */
+/** RFC 4122 UUID version 5 of `name` in the builder's namespace. */
 export function uuidV5(name: string, namespace: string = NAMESPACE): string {
-  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return contractsUuidV5(name, namespace);
 }
 
 /** The event id of one thing the builder says about a run, e.g. ('r1', 'datasets.built') or ('r1', 'deploy', model). */
