@@ -44,6 +44,7 @@ export {
   type ErrorInfo,
   type Evaluation,
   type EvaluationSample,
+  type EvaluationStats,
   type FlywheelRun,
   type JudgeRun,
   type NewCandidate,

@@ -148,6 +148,19 @@ export function describeRunStoreContract(name: string, factory: () => RunStore |
       expect(evalRace.filter(Boolean)).toHaveLength(1);
       expect(await store.updateEvaluation('e1', { progress: 60 })).toBe(false);
 
+      await store.createEvaluation({ id: 'e2', run_id: 'r1', candidate_id: 'c1', eval_type: 'icl' });
+      expect((await store.getEvaluation('e2')).stats).toBeNull();
+      const stats = {
+        sample_count: 20,
+        failed_sample_count: 1,
+        duration_ms: 9000,
+        mean_latency_ms: 412.5,
+        mean_prompt_tokens: 850,
+        mean_completion_tokens: null,
+      };
+      expect(await store.finishEvaluation('e2', 'completed', AT, { scores: { similarity: 7 }, stats })).toBe(true);
+      expect(await store.getEvaluation('e2')).toMatchObject({ status: 'completed', scores: { similarity: 7 }, stats });
+
       await store.createCustomization({
         id: 'cu1',
         run_id: 'r1',

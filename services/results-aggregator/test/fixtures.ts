@@ -63,6 +63,7 @@ export const DECISION: DecisionConfig = {
   teacherModel: 'meta/llama-3.3-70b-instruct',
   teacherScores: { function_name_accuracy: 1, function_name_and_args_accuracy: 1, similarity: 10 },
   maxGap: 0.1,
+  prices: { 'meta/llama-3.1-8b-instruct': 0.2 },
 };
 
 export const CANDIDATES: CandidateModelV1[] = [
@@ -162,6 +163,9 @@ export const ev = {
     sample_count: 20,
     failed_sample_count: 0,
     duration_ms: 1000,
+    mean_latency_ms: 250,
+    mean_prompt_tokens: 800,
+    mean_completion_tokens: 40,
   }),
   evalFailed: (runId: string, model: string, evalType: EvalTypeV1, at = 6) => ({
     event_id: randomUUID(),

@@ -263,6 +263,9 @@ export const sampleEvents: { readonly [T in Topic]: EventOf<T> } = {
     sample_count: 20,
     failed_sample_count: 0,
     duration_ms: 90_000,
+    mean_latency_ms: 412.5,
+    mean_prompt_tokens: 850,
+    mean_completion_tokens: 42,
   },
   [Topics.evaluationFailedV1]: {
     ...envelope(23),

@@ -19,6 +19,7 @@ import {
   type Dataset,
   type ErrorInfo,
   type Evaluation,
+  type EvaluationStats,
   type EvaluationSample,
   type FlywheelRun,
   type JudgeRun,
@@ -197,6 +198,7 @@ export class DocumentRunStore implements RunStore {
       job_uri: evaluation.job_uri ?? null,
       created_at: this.now(),
       finished_at: null,
+      stats: null,
       error: null,
     };
     await this.docs.insert('evaluations', doc);
@@ -225,7 +227,7 @@ export class DocumentRunStore implements RunStore {
     id: string,
     status: TerminalJobStatus,
     at: number,
-    result: { scores?: Readonly<Record<string, number>>; error?: ErrorInfo | null } = {},
+    result: { scores?: Readonly<Record<string, number>>; error?: ErrorInfo | null; stats?: EvaluationStats } = {},
   ): Promise<boolean> {
     this.checkTerminal(TerminalJobStatuses, status, 'finishEvaluation');
     const set = {
@@ -233,6 +235,7 @@ export class DocumentRunStore implements RunStore {
       finished_at: at,
       error: result.error ?? null,
       ...(result.scores ? { scores: result.scores } : {}),
+      ...(result.stats ? { stats: result.stats } : {}),
       ...(status === 'completed' ? { progress: 100 } : {}),
     };
     return this.guarded('evaluations', id, set, jobOpen, 'finishEvaluation');

@@ -56,6 +56,19 @@ export interface Evaluation {
   readonly created_at: number;
   readonly finished_at: number | null;
   readonly error: ErrorInfo | null;
+  /** What the finished evaluation measured besides scores; null until it completed (and on older documents). */
+  readonly stats: EvaluationStats | null;
+}
+
+/** Sample counts, time and token usage of a completed evaluation (means over the evaluated samples). */
+export interface EvaluationStats {
+  readonly sample_count: number;
+  readonly failed_sample_count: number;
+  readonly duration_ms: number;
+  /** Null when the platform does not report per-call latency (NeMo Evaluator). */
+  readonly mean_latency_ms: number | null;
+  readonly mean_prompt_tokens: number | null;
+  readonly mean_completion_tokens: number | null;
 }
 
 /** The result of one evaluated sample; `sample_index` is its position in the eval dataset. */
@@ -211,7 +224,11 @@ export interface RunStore extends StoreLifecycle {
     id: string,
     status: TerminalJobStatus,
     at: number,
-    result?: { readonly scores?: Readonly<Record<string, number>>; readonly error?: ErrorInfo | null },
+    result?: {
+      readonly scores?: Readonly<Record<string, number>>;
+      readonly error?: ErrorInfo | null;
+      readonly stats?: EvaluationStats;
+    },
   ): Promise<boolean>;
   /** Stores per-sample results; idempotent per sample_index (a redelivered batch overwrites with the same data). */
   putEvaluationSamples(evaluationId: string, samples: readonly EvaluationSample[]): Promise<void>;

@@ -79,6 +79,11 @@ export const aggregatorEnv = defineEnv(
       default: '0.1',
       description: 'A candidate qualifies when its best primary score is within this fraction of the teacher (0..1).',
     }),
+    AGGREGATOR_PRICES: env.json(z.record(z.number().finite().min(0)), {
+      default: {},
+      description:
+        "USD per 1M tokens by model name, for the report's cost estimate (JSON object); a model not listed is priced by its size: 0.01 + 0.012 × billions of parameters.",
+    }),
     AGGREGATOR_STALL_TIMEOUT_MS: env.int({
       default: 30 * 60_000,
       min: 0,
@@ -144,6 +149,7 @@ export const aggregatorEnv = defineEnv(
         teacherModel: v.AGGREGATOR_TEACHER_MODEL,
         teacherScores: v.AGGREGATOR_TEACHER_SCORES,
         maxGap: Number.isFinite(maxGap) ? maxGap : 0.1,
+        prices: v.AGGREGATOR_PRICES,
       },
       stall: { timeoutMs: v.AGGREGATOR_STALL_TIMEOUT_MS, checkIntervalMs: v.AGGREGATOR_STALL_CHECK_INTERVAL_MS },
       runStore,

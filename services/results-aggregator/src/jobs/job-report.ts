@@ -1,11 +1,13 @@
 // GET /api/jobs/{id}/report: the decision a person acts on. Candidates ranked by their best score on the primary
 // metric (ties: the cheaper model first), each with its base / ICL / customized scores, the gap to the teacher and
-// sample counts, plus the recommendation computed by the same rule the run's `candidate.recommended` event used.
+// sample counts, mean latency per call and the estimated cost of its best configuration (cost-estimate.ts), plus the
+// recommendation computed by the same rule the run's `candidate.recommended` event used.
 // Served for a run in any state: `final` says whether every candidate has finished.
 import { type EvalTypeV1 } from '@flywheel/contracts';
 import { type Candidate, type FlywheelRun } from '@flywheel/stores';
 import { type DecisionConfig } from '../config/aggregator-config';
 import { bestOf, parameterCountOf, recommend, type CandidateScores } from '../projection/recommendation';
+import { estimateCost, type CostEstimate } from './cost-estimate';
 
 type Variant = 'base' | 'icl' | 'customized';
 const VARIANTS: readonly Variant[] = ['base', 'icl', 'customized'];
@@ -19,6 +21,10 @@ export interface ReportCandidate {
   readonly parameters_b: number | null;
   readonly scores: Readonly<Record<Variant, Readonly<Record<string, number>> | null>>;
   readonly sample_counts: Readonly<Record<Variant, number | null>>;
+  /** Mean wall-clock ms of one call per configuration; null when the platform did not report it (NeMo Evaluator). */
+  readonly latency_ms: Readonly<Record<Variant, number | null>>;
+  /** Cost of 1,000 calls in the best configuration (ICL prompts carry their examples, so they cost more). */
+  readonly cost: CostEstimate;
   readonly best: { readonly eval_type: EvalTypeV1; readonly score: number } | null;
   /** (teacher − best) / teacher on the primary metric; null without a best score or teacher score. */
   readonly gap_to_teacher: number | null;
@@ -74,6 +80,17 @@ export function buildReport(
         sample_counts: Object.fromEntries(
           VARIANTS.map((v) => [v, variant(v)?.sample_count ?? null]),
         ) as ReportCandidate['sample_counts'],
+        latency_ms: Object.fromEntries(
+          VARIANTS.map((v) => [v, roundOrNull(variant(v)?.mean_latency_ms ?? null, 1)]),
+        ) as ReportCandidate['latency_ms'],
+        cost: estimateCost(
+          s.model_name,
+          decision.teacherModel,
+          s.evaluations.find((e) => e.eval_type === best?.eval_type)?.mean_tokens ??
+            s.evaluations.find((e) => e.mean_tokens != null)?.mean_tokens ??
+            null,
+          decision.prices,
+        ),
         best,
         gap_to_teacher:
           best === null || teacher === null || teacher === 0 ? null : round((teacher - best.score) / teacher),
@@ -106,6 +123,12 @@ export function buildReport(
       rationale: rec.rationale,
     },
   };
+}
+
+function roundOrNull(n: number | null, digits: number): number | null {
+  if (n === null) return null;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
 }
 
 function round(n: number): number {

@@ -266,6 +266,11 @@ describe('Jobs (use cases)', () => {
       expect(small?.gap_to_teacher).toBeCloseTo(0.08);
       expect(small?.sample_counts).toEqual({ base: 20, icl: 20, customized: 20 });
       expect(small?.parameters_b).toBe(1);
+      expect(small?.latency_ms).toEqual({ base: 250, icl: 250, customized: 250 });
+      // 840 tokens per call: the 1B model at its size price, the 8B one at its configured price.
+      expect(small?.cost.usd_per_1k_calls).toBeCloseTo((0.022 * 840 * 1000) / 1e6, 6);
+      expect(report.candidates[0]?.cost.usd_per_1k_calls).toBeCloseTo((0.2 * 840 * 1000) / 1e6, 6);
+      expect(small?.cost.savings).toBeCloseTo(1 - 0.022 / 0.85, 3);
       expect(report.recommendation.model_name).toBe(`${SMALL}@lora-${id.slice(0, 8)}`);
     });
 

@@ -305,6 +305,16 @@ export const openApiDocument: Json = {
                 parameters_b: { type: ['number', 'null'] },
                 scores: { type: 'object', additionalProperties: { anyOf: [scores, { type: 'null' }] } },
                 sample_counts: { type: 'object', additionalProperties: { type: ['integer', 'null'] } },
+                latency_ms: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
+                cost: {
+                  type: 'object',
+                  description: 'Estimated USD per 1,000 calls in the best configuration, and on the teacher.',
+                  properties: {
+                    usd_per_1k_calls: { type: ['number', 'null'] },
+                    teacher_usd_per_1k_calls: { type: ['number', 'null'] },
+                    savings: { type: ['number', 'null'] },
+                  },
+                },
                 best: { type: ['object', 'null'], properties: { eval_type: str, score: { type: 'number' } } },
                 gap_to_teacher: { type: ['number', 'null'] },
                 meets_threshold: { type: 'boolean' },

@@ -9,6 +9,7 @@ function evaluation(eval_type: Evaluation['eval_type'], status: Evaluation['stat
     eval_type,
     status,
     scores: {},
+    stats: null,
     progress: 0,
     job_id: null,
     job_uri: null,

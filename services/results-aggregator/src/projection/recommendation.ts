@@ -22,6 +22,10 @@ export interface CandidateScores {
     readonly eval_type: EvalTypeV1;
     readonly scores: Readonly<Record<string, number>>;
     readonly sample_count: number;
+    /** Mean wall-clock time of one candidate call; null when the platform did not report it. */
+    readonly mean_latency_ms?: number | null;
+    /** Mean prompt + completion tokens of one call; null when unknown. */
+    readonly mean_tokens?: number | null;
   }[];
 }
 

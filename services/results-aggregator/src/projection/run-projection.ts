@@ -305,7 +305,17 @@ export class RunProjection {
 
   public evaluationCompleted(e: EvaluationCompletedV1): Promise<ProjectionResult> {
     return this.onEvaluation(e.run_id, e.model_name, e.eval_type, e.occurred_at, async (id, candidateId) => {
-      const applied = await this.store.finishEvaluation(id, 'completed', e.occurred_at, { scores: e.scores });
+      const applied = await this.store.finishEvaluation(id, 'completed', e.occurred_at, {
+        scores: e.scores,
+        stats: {
+          sample_count: e.sample_count,
+          failed_sample_count: e.failed_sample_count,
+          duration_ms: e.duration_ms,
+          mean_latency_ms: e.mean_latency_ms,
+          mean_prompt_tokens: e.mean_prompt_tokens,
+          mean_completion_tokens: e.mean_completion_tokens,
+        },
+      });
       await this.settleCandidate(candidateId, e.run_id, e.occurred_at);
       return applied;
     });

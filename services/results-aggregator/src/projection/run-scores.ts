@@ -4,10 +4,7 @@ import { type CandidateScores } from './recommendation';
 
 const ALL = { limit: 1000 } as const;
 
-/**
- * The sample count is the eval split's size: every evaluation runs over the whole split, and the store keeps no
- * per-evaluation count yet (README, "Known gaps").
- */
+/** Sample counts and usage come from each evaluation's stats; an older document without them counts the eval split. */
 export async function candidateScoresOf(
   store: RunStore,
   runId: string,
@@ -22,6 +19,19 @@ export async function candidateScoresOf(
     customized_model_name: customizations.find((x) => x.candidate_id === c.id)?.customized_model ?? null,
     evaluations: evaluations
       .filter((e) => e.candidate_id === c.id && e.status === 'completed')
-      .map((e) => ({ eval_type: e.eval_type, scores: e.scores, sample_count: evalRecords })),
+      .map((e) => ({
+        eval_type: e.eval_type,
+        scores: e.scores,
+        sample_count: e.stats?.sample_count ?? evalRecords,
+        mean_latency_ms: e.stats?.mean_latency_ms ?? null,
+        mean_tokens: meanTokensOf(e),
+      })),
   }));
+}
+
+/** Prompt plus completion tokens per call, when the evaluation reported both. */
+function meanTokensOf(e: Evaluation): number | null {
+  const prompt = e.stats?.mean_prompt_tokens ?? null;
+  const completion = e.stats?.mean_completion_tokens ?? null;
+  return prompt === null || completion === null ? null : prompt + completion;
 }

@@ -30,6 +30,12 @@ export interface EvaluationCompletedV1 {
   readonly failed_sample_count: number;
   /** Wall time of the job in milliseconds. */
   readonly duration_ms: number;
+  /** Mean wall-clock time of one candidate call over the evaluated samples; null when the platform does not report it (NeMo Evaluator). */
+  readonly mean_latency_ms: number | null;
+  /** Mean prompt tokens per evaluated sample; null when unknown. */
+  readonly mean_prompt_tokens: number | null;
+  /** Mean completion tokens per evaluated sample; null when unknown. */
+  readonly mean_completion_tokens: number | null;
 }
 
 /** Full name of the Avro record {@link EvaluationCompletedV1}. */
@@ -84,5 +90,23 @@ export const EvaluationCompletedV1Schema: AvroRecordSchema = {
       doc: 'Samples that could not be scored (errors, unparsable judge replies).',
     },
     { name: 'duration_ms', type: 'long', doc: 'Wall time of the job in milliseconds.' },
+    {
+      name: 'mean_latency_ms',
+      type: ['null', 'double'],
+      default: null,
+      doc: 'Mean wall-clock time of one candidate call over the evaluated samples; null when the platform does not report it (NeMo Evaluator).',
+    },
+    {
+      name: 'mean_prompt_tokens',
+      type: ['null', 'double'],
+      default: null,
+      doc: 'Mean prompt tokens per evaluated sample; null when unknown.',
+    },
+    {
+      name: 'mean_completion_tokens',
+      type: ['null', 'double'],
+      default: null,
+      doc: 'Mean completion tokens per evaluated sample; null when unknown.',
+    },
   ],
 };
