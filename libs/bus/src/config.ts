@@ -57,6 +57,12 @@ export const kafkaBusConfigSchema = z.object({
   retry: retryConfigSchema.default({}),
   handlerTimeoutMs: positiveInt.default(30_000),
   deadLetter: z.object({ partitions: positiveInt.default(1) }).default({}),
+  /**
+   * The catalogue's topics are created when missing (before the first publish or subscription), all with the same
+   * partition count, so it never depends on which client touched a topic first (broker auto-creation would give one
+   * partition). Off where topics are provisioned by ops (ACLs).
+   */
+  topics: z.object({ createMissing: z.boolean().default(true), partitions: positiveInt.default(3) }).default({}),
   /** Topics this service must handle; boot fails when one has no handler. */
   subscriptions: z.array(z.string().min(1)).default([]),
   /** Run contract.validate before publishing (a PublishError instead of a dead letter downstream). */

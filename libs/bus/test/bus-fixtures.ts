@@ -108,6 +108,8 @@ export function busOptions(
     consumer: FAST_CONSUMER,
     retry: { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 100 },
     handlerTimeoutMs: 1000,
+    // One partition: these tests assert order across keys.
+    topics: { partitions: 1 },
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
 // on, trace context across the broker, and graceful shutdown.
 import { ROOT_CONTEXT, context, createTraceState, trace } from '@opentelemetry/api';
 import { Type, type Schema } from 'avsc';
+import { Kafka, logLevel } from 'kafkajs';
 import { DlqHeader, KafkaEventBus, Outcome, encodeWire, type EventMeta, type KafkaBusOptions } from '../src';
 import {
   TestTopics,
@@ -59,6 +60,20 @@ describe.each(kafkaTargets())('on %s Kafka', (target: KafkaTarget) => {
     Type.forSchema(testCatalogue[TestTopics.OrderPlaced].schema as unknown as Schema).toBuffer(payload);
 
   describe('KafkaEventBus round trip', () => {
+    it('should create every catalogue topic with the configured partitions before its first publish', async () => {
+      const { bus } = newBus('creator', { topics: { partitions: 3 } });
+      await bus.publish(TestTopics.OrderPlaced, newOrderPlaced());
+      const admin = new Kafka({ clientId: 'inspector', brokers: stack.brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: Object.keys(testCatalogue) });
+        const partitions = Object.fromEntries(meta.topics.map((t) => [t.name, t.partitions.length]));
+        expect(partitions).toEqual(Object.fromEntries(Object.keys(testCatalogue).map((t) => [t, 3])));
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
     it('should publish and handle a typed event through the broker (key, headers, schema registered)', async () => {
       const { bus } = newBus('orders');
       const seen: { order: OrderPlacedV1; meta: EventMeta }[] = [];

@@ -176,6 +176,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
   private connectProducer(): Promise<void> {
     this.producerReady ??= (async () => {
       await this.producer.connect();
+      await this.ensureCatalogueTopics();
       // Registering every contract up front fails the boot on an incompatible schema, not the first publish.
       await Promise.all(Object.keys(this.catalogue).map((t) => this.schemas.idFor(contractOf(this.catalogue, t))));
     })().catch((err: unknown) => {
@@ -183,6 +184,24 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
       throw err;
     });
     return this.producerReady;
+  }
+
+  private async ensureCatalogueTopics(): Promise<void> {
+    if (!this.config.topics.createMissing) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.keys(this.catalogue).filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.config.topics.partitions })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async ensureDeadLetterTopics(groups: string[]): Promise<void> {
