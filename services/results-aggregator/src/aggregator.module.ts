@@ -74,6 +74,7 @@ export class AggregatorModule {
               publisher,
               projection,
               timeoutMs: config.stall.timeoutMs,
+              republishPendingAfterMs: config.stall.republishPendingAfterMs,
               clock: overrides.clock,
             }),
           inject: [RUN_STORE, EventPublisher, RunProjection],

@@ -97,6 +97,7 @@ export class DocumentRunStore implements RunStore {
       finished_at: null,
       num_records: null,
       error: null,
+      request_json: run.request_json ?? null,
     };
     await this.docs.insert('flywheel_runs', doc);
     return doc;

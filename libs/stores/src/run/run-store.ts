@@ -27,6 +27,11 @@ export interface FlywheelRun {
   readonly finished_at: number | null;
   readonly num_records: number | null;
   readonly error: ErrorInfo | null;
+  /**
+   * The request as published (JSON text of the run.requested event), kept so it can be published again if the
+   * process died between storing the run and publishing it; null on runs stored without it.
+   */
+  readonly request_json: string | null;
 }
 
 export interface Candidate {
@@ -123,6 +128,7 @@ export interface NewRun {
   readonly workload_id: string;
   readonly client_id: string;
   readonly workload_type?: WorkloadTypeV1 | null;
+  readonly request_json?: string | null;
 }
 export interface NewCandidate {
   readonly id: string;

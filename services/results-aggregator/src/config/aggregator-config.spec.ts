@@ -25,7 +25,7 @@ describe('aggregator config', () => {
     ]);
     expect(c.jobs.curation.data_split_config.min_total_records).toBe(50);
     expect(c.decision.maxGap).toBe(0.1);
-    expect(c.stall).toEqual({ timeoutMs: 30 * 60_000, checkIntervalMs: 60_000 });
+    expect(c.stall).toEqual({ timeoutMs: 30 * 60_000, checkIntervalMs: 60_000, republishPendingAfterMs: 120_000 });
   });
 
   it('reads every setting it is given', () => {

@@ -89,6 +89,12 @@ export const aggregatorEnv = defineEnv(
       min: 0,
       description: 'A running run with no event for this long is failed (a stage died); 0 turns this off.',
     }),
+    AGGREGATOR_PENDING_REPUBLISH_MS: env.int({
+      default: 120_000,
+      min: 0,
+      description:
+        'A run still pending (not picked up by the dataset-builder) after this long has its request published again; 0 turns this off.',
+    }),
     AGGREGATOR_STALL_CHECK_INTERVAL_MS: env.int({
       default: 60_000,
       min: 100,
@@ -151,7 +157,11 @@ export const aggregatorEnv = defineEnv(
         maxGap: Number.isFinite(maxGap) ? maxGap : 0.1,
         prices: v.AGGREGATOR_PRICES,
       },
-      stall: { timeoutMs: v.AGGREGATOR_STALL_TIMEOUT_MS, checkIntervalMs: v.AGGREGATOR_STALL_CHECK_INTERVAL_MS },
+      stall: {
+        timeoutMs: v.AGGREGATOR_STALL_TIMEOUT_MS,
+        checkIntervalMs: v.AGGREGATOR_STALL_CHECK_INTERVAL_MS,
+        republishPendingAfterMs: v.AGGREGATOR_PENDING_REPUBLISH_MS,
+      },
       runStore,
       logStore,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,

@@ -86,7 +86,7 @@ export class Jobs {
       defaultCandidates: this.deps.config.defaultCandidates,
       eventId: eventIdOf(runId, 'run.requested'),
     });
-    await guardStore(() => writeRunPlan(this.deps.runs, event));
+    await guardStore(() => writeRunPlan(this.deps.runs, event, JSON.stringify(event)));
     try {
       await this.deps.publisher.publish(Topics.runRequestedV1, event);
     } catch (err) {

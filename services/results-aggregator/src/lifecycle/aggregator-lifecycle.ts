@@ -53,6 +53,8 @@ export class AggregatorLifecycle
     try {
       const failed = await this.stalls.sweep();
       for (const id of failed) this.logger.warn(`run ${id} stalled: failed with a reason`);
+      const republished = await this.stalls.republishPending();
+      for (const id of republished) this.logger.warn(`run ${id} still pending: its request was published again`);
     } catch (err) {
       this.logger.error(`stall check failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

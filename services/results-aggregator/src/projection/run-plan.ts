@@ -21,9 +21,19 @@ export function expectedEvalTypes(candidate: CandidateModelV1): EvalTypeV1[] {
   ];
 }
 
-/** Creates whatever part of the plan is missing; safe to call again (redelivery, restart mid-way). */
-export async function writeRunPlan(store: RunStore, plan: RunPlan): Promise<void> {
-  await ignoreConflict(store.createRun({ id: plan.run_id, workload_id: plan.workload_id, client_id: plan.client_id }));
+/**
+ * Creates whatever part of the plan is missing; safe to call again (redelivery, restart mid-way). The jobs API passes
+ * the request's JSON so a request that was stored but never published can be published again (stall-detector.ts).
+ */
+export async function writeRunPlan(store: RunStore, plan: RunPlan, requestJson?: string): Promise<void> {
+  await ignoreConflict(
+    store.createRun({
+      id: plan.run_id,
+      workload_id: plan.workload_id,
+      client_id: plan.client_id,
+      request_json: requestJson ?? null,
+    }),
+  );
   for (const c of plan.candidates) {
     const candidateId = candidateIdOf(plan.run_id, c.model_name);
     await ignoreConflict(store.createCandidate({ id: candidateId, run_id: plan.run_id, model_name: c.model_name }));

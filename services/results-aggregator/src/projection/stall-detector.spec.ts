@@ -69,4 +69,31 @@ describe('StallDetector', () => {
     expect(await detector.sweep()).toEqual([runId]);
     expect((await stores.runs.getRun(pending)).status).toBe('pending');
   });
+
+  it('publishes the request of a run left pending again (same event), at most once per interval', async () => {
+    const pending = randomUUID();
+    const request = ev.runRequested(pending);
+    await writeRunPlan(stores.runs, request, JSON.stringify(request));
+    const storedAt = (await stores.runs.getRun(pending)).created_at;
+    let at = storedAt;
+    const republisher = new StallDetector({
+      store: stores.runs,
+      publisher: bus,
+      projection,
+      timeoutMs: 30 * MIN,
+      republishPendingAfterMs: 2 * MIN,
+      clock: () => at,
+    });
+    at = storedAt + MIN;
+    expect(await republisher.republishPending()).toEqual([]);
+    at = storedAt + 3 * MIN;
+    expect(await republisher.republishPending()).toEqual([pending]);
+    at = storedAt + 4 * MIN;
+    expect(await republisher.republishPending()).toEqual([]);
+    expect(bus.publishedTo(Topics.runRequestedV1)).toEqual([request]);
+    // Once the builder picked it up, it is left alone.
+    await projection.runStarted(ev.runStarted(pending, 1));
+    at = storedAt + 10 * MIN;
+    expect(await republisher.republishPending()).toEqual([]);
+  });
 });

@@ -2,9 +2,12 @@
 // (a stage died without saying so). "Arrived" is the newest of what the store recorded (start, finished candidates,
 // evaluations, customizations) and what this process saw since it started (progress events leave no timestamp in
 // the store); after a restart the clock starts again at boot, so a restart never fails a run on the spot.
-// `pending` runs are left alone: the dataset-builder may simply not have picked them up yet.
+// `pending` runs are never failed (the dataset-builder may simply be busy), but a run still pending after
+// `republishPendingAfterMs` has its stored request published again (same event id): the jobs API may have died
+// between storing the run and publishing its request, and nothing downstream would ever hear of it. Every consumer
+// of run.requested is idempotent, so a repeat of a request that did arrive changes nothing.
 import { type EventPublisher } from '@flywheel/bus';
-import { type StageV1, Topics } from '@flywheel/contracts';
+import { type RunRequestedV1, type StageV1, Topics } from '@flywheel/contracts';
 import { type RunStore } from '@flywheel/stores';
 import { eventIdOf } from '../ids';
 import { type FlywheelCatalogue, type RunProjection } from './run-projection';
@@ -17,11 +20,14 @@ export interface StallDetectorDeps {
   readonly projection: RunProjection;
   /** 0 turns detection off. */
   readonly timeoutMs: number;
+  /** 0 turns republishing off. */
+  readonly republishPendingAfterMs?: number;
   readonly clock?: () => number;
 }
 
 export class StallDetector {
   private readonly lastSeen = new Map<string, number>();
+  private readonly lastRepublished = new Map<string, number>();
   private readonly clock: () => number;
   private readonly bootAt: number;
 
@@ -33,6 +39,29 @@ export class StallDetector {
   /** Called for every event of a run the aggregator handles. */
   public seen(runId: string): void {
     this.lastSeen.set(runId, this.clock());
+  }
+
+  /** Publishes again the request of every run pending for too long; returns their ids. */
+  public async republishPending(): Promise<string[]> {
+    const after = this.deps.republishPendingAfterMs ?? 0;
+    if (after <= 0) return [];
+    const now = this.clock();
+    const republished: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.deps.store.listRuns({ status: 'pending' }, { limit: 100, cursor });
+      for (const run of page.items) {
+        const last = Math.max(run.created_at, this.lastRepublished.get(run.id) ?? 0);
+        if (run.request_json === null || now - last < after) continue;
+        const request = parseRequest(run.request_json);
+        if (request === null) continue;
+        await this.deps.publisher.publish(Topics.runRequestedV1, request);
+        this.lastRepublished.set(run.id, now);
+        republished.push(run.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return republished;
   }
 
   /** Fails every stalled running run; returns their ids. */
@@ -104,5 +133,14 @@ export class StallDetector {
     const customizations = (await store.listCustomizations({ run_id: runId }, ALL)).items;
     if (customizations.some((c) => c.status === 'pending' || c.status === 'running')) return 'customization';
     return 'evaluation';
+  }
+}
+
+/** The stored request; the bus validates it again before publishing. */
+function parseRequest(json: string): RunRequestedV1 | null {
+  try {
+    return JSON.parse(json) as RunRequestedV1;
+  } catch {
+    return null;
   }
 }
