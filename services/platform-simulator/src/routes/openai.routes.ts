@@ -59,7 +59,7 @@ export function registerOpenAIRoutes(router: Router, state: PlatformState): void
       verdict !== null
         ? { content: verdict, toolCalls: [], correct: true }
         : simulateAnswer(request, {
-            model: body.model,
+            model: state.answerIdentityOf(body.model),
             skill: state.skillOf(body.model),
             seed: state.options.seed,
             index: state.answers,

@@ -66,7 +66,12 @@ export function runSimulatedEvaluation(
   const skill = state.skillOf(model);
   const scored = records.map((record) => {
     const request = candidateRequest(record, model);
-    const answer = simulateAnswer(request, { model, skill, seed: state.options.seed, index: state.answers });
+    const answer = simulateAnswer(request, {
+      model: state.answerIdentityOf(model),
+      skill,
+      seed: state.options.seed,
+      index: state.answers,
+    });
     const { usage } = simulatedCost(model, request, answer);
     const expected = referenceToolCalls(record);
     const scores: Scores = toolCalling

@@ -65,6 +65,16 @@ export class PlatformState {
     });
   }
 
+  /**
+   * What a model's seeded draws are keyed by. A customized model answers as "its base model after LoRA on N records",
+   * not by its output name (which carries the run id), so two runs that train the same base on the same data get the
+   * same answers — the same seed gives the same report.
+   */
+  public answerIdentityOf(model: string): string {
+    const custom = this.models.get(model);
+    return custom === undefined ? model : `${custom.baseModel}+lora:${custom.trainingRecords}`;
+  }
+
   public isServed(model: string): boolean {
     if (this.options.servedModels.includes(model)) return true;
     for (const d of this.deployments.values()) if (d.model === model && d.status === 'ready') return true;
