@@ -45,11 +45,12 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/test/**/*.ts', 'test/**/*.ts'],
     rules: {
-      // Tests of production libraries may run them against the embedded twins; production code may not.
+      // Tests of production libraries may run them against the embedded twins; production code may not. The platform
+      // simulator is an app (a process of its own) that tests also run in-process as the platform's twin.
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          allow: [],
+          allow: ['@flywheel/platform-simulator'],
           banTransitiveDependencies: false,
           depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:lib', 'type:embedded'] }],
         },
