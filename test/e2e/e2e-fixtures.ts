@@ -35,6 +35,8 @@ export async function startE2eStack(options: Partial<FlywheelStackOptions> = {})
     dataDir,
     simulator: { delays: 'none', seed: 7 },
     readyTimeoutMs: 180_000,
+    // A SIGKILLed member holds its partitions until its session expires: keep that short so kills cost seconds.
+    env: { KAFKA_SESSION_TIMEOUT_MS: '10000', KAFKA_HEARTBEAT_INTERVAL_MS: '1000' },
     log: (line: LogLine) => {
       lines.push(formatLogLine(line));
       if (lines.length > 5000) lines.splice(0, 1000);
