@@ -136,7 +136,10 @@ export function describeRunStoreContract(name: string, factory: () => RunStore |
       ]);
       expect(candidateRace.filter(Boolean)).toHaveLength(1);
       expect(await store.setCandidateStatus('c1', 'running_evals', AT + 3)).toBe(false);
+      // The deployment is released after the verdict; once released it stays so.
+      expect(await store.setCandidateDeploymentStatus('c1', 'completed')).toBe(true);
       expect(await store.setCandidateDeploymentStatus('c1', 'running')).toBe(false);
+      expect((await store.getCandidate('c1')).deployment_status).toBe('completed');
 
       await store.createEvaluation({ id: 'e1', run_id: 'r1', candidate_id: 'c1', eval_type: 'base' });
       expect(await store.updateEvaluation('e1', { progress: 50 })).toBe(true);

@@ -1,7 +1,11 @@
-// The `flywheel` program: one commander command group per file under commands/ (logs today; up, run, report and
-// promote join the same way). runCli turns every failure into a message on stderr and an exit code.
+// The `flywheel` program: one commander command (group) per file under commands/: up, logs, run, report, promote,
+// demo. runCli turns every failure into a message on stderr and an exit code.
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demo';
 import { logsCommand } from './commands/logs';
+import { promoteCommand, reportCommand } from './commands/report';
+import { runCommand } from './commands/run';
+import { upCommand } from './commands/up';
 import { type CliContext } from './context';
 import { CliError, ExitCode, errorText } from './errors';
 
@@ -14,7 +18,12 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => void ctx.io.stderr.write(s),
     })
     .exitOverride();
+  program.addCommand(upCommand(ctx));
   program.addCommand(logsCommand(ctx));
+  program.addCommand(runCommand(ctx));
+  program.addCommand(reportCommand(ctx));
+  program.addCommand(promoteCommand(ctx));
+  program.addCommand(demoCommand(ctx));
   // Subcommands report usage errors through the same path as the program.
   for (const group of program.commands) {
     group.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError('(run with --help for usage)');

@@ -96,3 +96,39 @@ export function resolveConnection(flags: {
   if (errors.length > 0 || !brokers.success || !url.success) throw new CliError(errors.join('; '), ExitCode.usage);
   return { kafkaBrokers: brokers.data, schemaRegistryUrl: url.data, timeoutMs: Math.round(timeout * 1000) };
 }
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
+
+const apiEnvSchema = z.object({
+  FLYWHEEL_API_URL: registryUrl.default(DEFAULT_API_URL),
+});
+
+/** The jobs API's address from FLYWHEEL_API_URL (empty counts as unset), or http://127.0.0.1:8000. */
+export function readApiDefaults(env: EnvSource): { readonly apiUrl: string } {
+  const raw = env.FLYWHEEL_API_URL?.trim();
+  const parsed = apiEnvSchema.safeParse({ FLYWHEEL_API_URL: raw === '' ? undefined : raw });
+  if (!parsed.success) {
+    throw new CliError(
+      `invalid environment: ${problems(parsed.error, () => 'FLYWHEEL_API_URL').join('; ')}`,
+      ExitCode.usage,
+    );
+  }
+  return { apiUrl: parsed.data.FLYWHEEL_API_URL };
+}
+
+export interface ApiOptions {
+  readonly apiUrl: string;
+  /** Bound on each API call, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** Validates --api-url (already defaulted from the environment) and --timeout; a CliError names each bad flag. */
+export function resolveApi(flags: { apiUrl: string; timeout: string }): ApiOptions {
+  const errors: string[] = [];
+  const url = registryUrl.safeParse(flags.apiUrl);
+  if (!url.success) errors.push(...problems(url.error, () => '--api-url'));
+  const timeout = Number(flags.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) errors.push('--timeout: expected a positive number of seconds');
+  if (errors.length > 0 || !url.success) throw new CliError(errors.join('; '), ExitCode.usage);
+  return { apiUrl: url.data, timeoutMs: Math.round(timeout * 1000) };
+}

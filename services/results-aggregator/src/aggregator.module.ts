@@ -36,18 +36,7 @@ export interface AggregatorOverrides {
 @Module({})
 export class AggregatorModule {
   public static forRoot(config: AggregatorConfig, overrides: AggregatorOverrides = {}): DynamicModule {
-    const bus =
-      overrides.bus ??
-      BusModule.forRoot({
-        catalogue,
-        kafka: config.kafka,
-        schemaRegistry: { url: config.schemaRegistryUrl },
-        groupId: config.groupId,
-        subscriptions: [...CONSUMED_TOPICS],
-        retry: config.retry,
-        handlerTimeoutMs: config.handlerTimeoutMs,
-        consumer: config.consumer,
-      });
+    const bus = overrides.bus ?? BusModule.forService(catalogue, config, CONSUMED_TOPICS);
     return {
       module: AggregatorModule,
       imports: [

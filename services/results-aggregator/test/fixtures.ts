@@ -123,6 +123,15 @@ export const ev = {
     endpoint_url: 'http://127.0.0.1:9000/v1',
     reused: false,
   }),
+  released: (runId: string, model: string, at = 9) => ({
+    event_id: randomUUID(),
+    run_id: runId,
+    occurred_at: T0 + at * 1000,
+    model_name: model,
+    role: 'candidate' as const,
+    deployment_id: `dep-${model}`,
+    reason: 'completed' as const,
+  }),
   deployFailed: (runId: string, model: string, at = 3) => ({
     event_id: randomUUID(),
     run_id: runId,

@@ -50,6 +50,8 @@ const runOpen: Guard = { field: 'status', notIn: TerminalRunStatuses };
 const candidateOpen: Guard = { field: 'status', notIn: TerminalCandidateStatuses };
 const jobOpen: Guard = { field: 'status', notIn: TerminalJobStatuses };
 const judgeOpen: Guard = { field: 'deployment_status', notIn: TerminalDeploymentStatuses };
+/** A candidate's deployment outlives its verdict: it is released after the candidate finished. */
+const deploymentOpen: Guard = judgeOpen;
 
 /** Children of a run, deleted with it. */
 const RUN_CHILDREN: readonly CollectionName[] = [
@@ -181,7 +183,7 @@ export class DocumentRunStore implements RunStore {
   }
 
   public setCandidateDeploymentStatus(id: string, status: DeploymentStatus): Promise<boolean> {
-    return this.guarded('candidates', id, { deployment_status: status }, candidateOpen, 'setCandidateDeploymentStatus');
+    return this.guarded('candidates', id, { deployment_status: status }, deploymentOpen, 'setCandidateDeploymentStatus');
   }
 
   // --- evaluations --------------------------------------------------------------------------------------------

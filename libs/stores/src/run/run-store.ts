@@ -211,7 +211,10 @@ export interface RunStore extends StoreLifecycle {
   listCandidates(runId: string, page?: PageRequest): Promise<Page<Candidate>>;
   /** Any status change; a terminal status sets finished_at. False when the candidate is already terminal. */
   setCandidateStatus(id: string, status: CandidateStatus, at: number, error?: ErrorInfo | null): Promise<boolean>;
-  /** Mirrors the platform's deployment status; false once the candidate is terminal. */
+  /**
+   * Mirrors the platform's deployment status; false once the deployment is terminal (completed, cancelled, failed).
+   * Applies after the candidate finished too: its deployment is released after the verdict.
+   */
   setCandidateDeploymentStatus(id: string, status: DeploymentStatus): Promise<boolean>;
 
   createEvaluation(evaluation: NewEvaluation): Promise<Evaluation>;

@@ -5,6 +5,7 @@ import { type LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { CurationConfigError, parseServiceConfig, type CurationConfig } from '@flywheel/curation';
 import {
+  busConsumerEnv,
   defineEnv,
   env,
   httpEnv,
@@ -49,19 +50,29 @@ const DEFAULT_TEACHER_SCORES: Record<string, number> = {
 
 const jsonObject = z.record(z.unknown());
 
+const busEnv = busConsumerEnv({
+  prefix: 'AGGREGATOR',
+  groupId: {
+    default: 'results-aggregator',
+    description: 'Consumer group; events that cannot be applied go to `<group>.dlq`.',
+  },
+  handlerTimeoutMs: { default: 30_000, min: 100, description: 'Longest one event may take.' },
+  maxAttempts: { default: 5, min: 1, description: 'Attempts per event before the DLQ.' },
+  attemptsName: 'RETRY_MAX_ATTEMPTS',
+  backoff: {
+    baseMs: 500,
+    maxMs: 30_000,
+    baseDescription: 'First retry wait; doubles.',
+    maxDescription: 'Longest retry wait.',
+  },
+});
+
 export const aggregatorEnv = defineEnv(
   {
     ...httpEnv({ port: 8000, portDescription: 'HTTP port of the jobs API (the blueprint used 8000).' }),
     ...kafkaEnv({ clientId: 'results-aggregator' }),
     ...schemaRegistryEnv(),
-    AGGREGATOR_GROUP_ID: env.string({
-      default: 'results-aggregator',
-      description: 'Consumer group; events that cannot be applied go to `<group>.dlq`.',
-    }),
-    AGGREGATOR_HANDLER_TIMEOUT_MS: env.int({ default: 30_000, min: 100, description: 'Longest one event may take.' }),
-    AGGREGATOR_RETRY_MAX_ATTEMPTS: env.int({ default: 5, min: 1, description: 'Attempts per event before the DLQ.' }),
-    AGGREGATOR_RETRY_BACKOFF_BASE_MS: env.int({ default: 500, min: 0, description: 'First retry wait; doubles.' }),
-    AGGREGATOR_RETRY_BACKOFF_MAX_MS: env.int({ default: 30_000, min: 0, description: 'Longest retry wait.' }),
+    ...busEnv.vars,
     AGGREGATOR_DEFAULT_CANDIDATES: env.json(z.array(candidateSchema).min(1), {
       default: DEFAULT_CANDIDATES,
       description:
@@ -116,9 +127,7 @@ export const aggregatorEnv = defineEnv(
   },
   (v, ctx) => {
     const consumer = kafkaConsumerFrom(v, ctx);
-    if (v.AGGREGATOR_RETRY_BACKOFF_MAX_MS < v.AGGREGATOR_RETRY_BACKOFF_BASE_MS) {
-      ctx.problem('AGGREGATOR_RETRY_BACKOFF_MAX_MS', 'must be >= AGGREGATOR_RETRY_BACKOFF_BASE_MS');
-    }
+    const bus = busEnv.from(v, ctx);
     const maxGap = Number(v.AGGREGATOR_MAX_GAP);
     if (!Number.isFinite(maxGap) || maxGap < 0 || maxGap >= 1) {
       ctx.problem('AGGREGATOR_MAX_GAP', `must be a number in [0, 1), got ${JSON.stringify(v.AGGREGATOR_MAX_GAP)}`);
@@ -135,18 +144,9 @@ export const aggregatorEnv = defineEnv(
     return {
       http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
       kafka: kafkaConfigFrom(v),
-      consumer: {
-        ...consumer,
-        rebalanceTimeoutMs: Math.max(v.KAFKA_SESSION_TIMEOUT_MS, 10_000),
-      },
+      consumer,
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
-      groupId: v.AGGREGATOR_GROUP_ID,
-      handlerTimeoutMs: v.AGGREGATOR_HANDLER_TIMEOUT_MS,
-      retry: {
-        maxAttempts: v.AGGREGATOR_RETRY_MAX_ATTEMPTS,
-        backoffBaseMs: v.AGGREGATOR_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.AGGREGATOR_RETRY_BACKOFF_MAX_MS,
-      },
+      ...bus,
       jobs: {
         defaultCandidates: v.AGGREGATOR_DEFAULT_CANDIDATES,
         curation,

@@ -191,6 +191,9 @@ describe('RunProjection', () => {
     expect(bus.publishedTo(Topics.candidateFinishedV1)).toEqual([
       expect.objectContaining({ model_name: SMALL, status: 'completed', error: null }),
     ]);
+    // The deployer releases the deployment after the verdict; the read model shows it.
+    await p.released(ev.released(runId, SMALL));
+    expect((await stores.runs.getCandidate(candidateIdOf(runId, SMALL))).deployment_status).toBe('completed');
     await p.deployed(ev.deployed(runId, BIG));
     await p.customizationCompleted(ev.customizationCompleted(runId, BIG));
     await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'base', 0.8));
