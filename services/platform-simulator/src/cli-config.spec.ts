@@ -13,6 +13,17 @@ describe('loadCliConfig', () => {
     });
   });
 
+  it('takes lifecycle delays as JSON, each unnamed one 0, and names a bad value', () => {
+    expect(loadCliConfig({ delays: '{"deploymentMs": 500, "customizationStepMs": 10}' }, {}).delays).toEqual({
+      deploymentMs: 500,
+      jobStartMs: 0,
+      customizationStepMs: 10,
+      evaluationSampleMs: 0,
+    });
+    expect(() => loadCliConfig({ delays: '{deploymentMs' }, {})).toThrow(/--delays: not JSON/);
+    expect(() => loadCliConfig({ delays: '{"deploymentMs": -1}' }, {})).toThrow(/delays.deploymentMs/);
+  });
+
   it('lists every bad flag and variable at once', () => {
     const err = (() => {
       try {

@@ -9,6 +9,8 @@ export interface CliFlags {
   seed?: string;
   gpus?: string;
   fast?: boolean;
+  /** JSON of lifecycle delays in ms (`{deploymentMs, jobStartMs, customizationStepMs, evaluationSampleMs}`). */
+  delays?: string;
   serve?: string[];
   latencyScale?: string;
   dataDir?: string;
@@ -40,12 +42,20 @@ export function loadCliConfig(flags: CliFlags, env: NodeJS.ProcessEnv = process.
   const problems = envParsed.success ? [] : envParsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const e = envParsed.success ? envParsed.data : {};
   const defaults = simulatorOptionsSchema.parse({});
+  let delays: unknown = flags.fast ? {} : REALISTIC_DELAYS;
+  if (flags.delays !== undefined) {
+    try {
+      delays = JSON.parse(flags.delays) as unknown;
+    } catch {
+      problems.push(`--delays: not JSON (got ${flags.delays})`);
+    }
+  }
   const parsed = simulatorOptionsSchema.safeParse({
     host: flags.host ?? e.SIMULATOR_HOST ?? '127.0.0.1',
     port: flags.port !== undefined ? Number(flags.port) : (e.SIMULATOR_PORT ?? 8080),
     seed: flags.seed !== undefined ? Number(flags.seed) : (e.SIMULATOR_SEED ?? defaults.seed),
     gpuCapacity: flags.gpus !== undefined ? Number(flags.gpus) : (e.SIMULATOR_GPUS ?? defaults.gpuCapacity),
-    delays: flags.fast ? {} : REALISTIC_DELAYS,
+    delays,
     servedModels: [...defaults.servedModels, ...(flags.serve ?? [])],
     teacherAnswers: flags.teacherAnswers ?? [],
     latencyScale: flags.latencyScale !== undefined ? Number(flags.latencyScale) : flags.fast ? 0 : 1,

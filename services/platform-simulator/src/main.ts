@@ -17,6 +17,10 @@ async function main(): Promise<void> {
     .option('--latency-scale <x>', 'fraction of the simulated latency actually slept')
     .option('--learn <jsonl...>', 'log files whose teacher answers the simulated models know (besides uploads)')
     .option('--fast', 'no lifecycle delays (as in tests)')
+    .option(
+      '--delays <json>',
+      'lifecycle delays in ms: {"deploymentMs","jobStartMs","customizationStepMs","evaluationSampleMs"}',
+    )
     .option('--data-dir <dir>', 'keep state across restarts in this dir (env SIMULATOR_DATA_DIR; default: memory only)')
     .parse();
   const opts = program.opts<CliFlags & { learn?: string[] }>();

@@ -33,9 +33,8 @@ export interface SimulatorSettings {
   readonly gpuCapacity?: number;
   /**
    * `realistic`: the simulator's scaled-down lifecycle (deployment 3 s, job start 1 s, 50 ms a training step, 20 ms
-   * an evaluated record); `none`: no delays (as in unit tests); an object: those delays, passed as
-   * `--delays <json>` (needs that flag on the simulator's CLI; without it the simulator refuses to start and the
-   * start fails naming it). Default `realistic`.
+   * an evaluated record); `none`: no delays (as in unit tests); an object: those delays (the simulator's
+   * `--delays <json>`; one not named is 0). Default `realistic`.
    */
   readonly delays?: 'realistic' | 'none' | SimulatorDelays;
   /** Fraction of simulated chat latency actually slept (default 0: answers at once). */
