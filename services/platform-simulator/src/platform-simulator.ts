@@ -90,9 +90,16 @@ async function handle(
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+  const url = new URL(req.url ?? '/', 'http://simulator');
+  const path = url.pathname;
   const method = req.method ?? 'GET';
-  const simReq: SimRequest = { method, path, headers: req.headers, body: Buffer.concat(chunks) };
+  const simReq: SimRequest = {
+    method,
+    path,
+    headers: req.headers,
+    body: Buffer.concat(chunks),
+    query: url.searchParams,
+  };
   const fault = path.startsWith('/_sim') ? null : state.faults.take(method, path);
   if (fault) {
     const early = await applyBefore(fault, res, stopping);

@@ -265,9 +265,14 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
       LOG_STORE_SQLITE_PATH: paths.logStore,
       RUN_STORE_SQLITE_PATH: paths.runStore,
     };
+    // The local simulator answers in milliseconds: poll its jobs twice a second, not every 5 s as for a real platform.
+    const pollsPlatform: readonly FlywheelServiceName[] = ['deployer', 'customizer-driver', 'evaluator-driver'];
+    const simulatorPoll: Record<string, string> =
+      options.simulator?.url === undefined ? { PLATFORM_POLL_INTERVAL_MS: '500' } : {};
     for (const name of services) {
       const env = {
         ...stackEnv,
+        ...(pollsPlatform.includes(name) ? simulatorPoll : {}),
         ...options.env,
         ...options.serviceEnv?.[name],
         HTTP_PORT: String(ports[name]),

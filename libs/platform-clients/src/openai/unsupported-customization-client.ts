@@ -22,6 +22,10 @@ export class UnsupportedCustomizationClient implements CustomizationClient {
   public getJob(): Promise<CustomizationJob> {
     return refuse('getJob');
   }
+  /** No job can exist here, so there is none to find. */
+  public findJob(): Promise<CustomizationJob | null> {
+    return Promise.resolve(null);
+  }
   public cancelJob(): Promise<void> {
     return refuse('cancelJob');
   }

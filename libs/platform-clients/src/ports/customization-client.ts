@@ -48,13 +48,26 @@ export interface CustomizationJob extends JobSnapshot {
   outputModel: string;
   epochsCompleted: number;
   stepsCompleted: number;
+  /** The latest training loss the platform reported (NeMo: every `log_every_n_steps`); absent/null when none. */
+  trainLoss?: number | null;
+  /** The latest validation loss (NeMo: at each epoch's end); absent/null when none. */
+  valLoss?: number | null;
 }
+
+/** What identifies a customization's job: the output model `createJob` names from these is unique per run. */
+export type CustomizationJobIdentity = Pick<CustomizationJobSpec, 'runId' | 'baseModel'>;
 
 export interface CustomizationClient {
   /** Creates the customization config if missing (an existing one is fine). */
   ensureConfig(spec: CustomizationConfigSpec): Promise<CustomizationConfigRef>;
   createJob(spec: CustomizationJobSpec): Promise<CustomizationJob>;
   getJob(jobId: string): Promise<CustomizationJob>;
+  /**
+   * The job that produces the output model `createJob(spec)` names for this run and base model, if one exists (the
+   * newest, preferring one not failed or cancelled), else null. Lets a caller re-attach to a job whose creation it
+   * started but whose id it never recorded (a process killed mid-`createJob`). Backends without jobs answer null.
+   */
+  findJob(identity: CustomizationJobIdentity): Promise<CustomizationJob | null>;
   cancelJob(jobId: string): Promise<void>;
   waitForCompletion(jobId: string, options?: WaitOptions<CustomizationJob>): Promise<CustomizationJob>;
   /** Deletes a customized model; a missing one is fine. */

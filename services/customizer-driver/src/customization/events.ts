@@ -50,8 +50,14 @@ export function startedEvent(
   };
 }
 
+/** The latest losses the Customizer reported; null when it reported none (yet). */
+export interface Losses {
+  readonly trainLoss: number | null;
+  readonly valLoss: number | null;
+}
+
 export function progressEvent(
-  f: JobFacts & { seq: number; percent: number; epoch: number; step: number },
+  f: JobFacts & Losses & { seq: number; percent: number; epoch: number; step: number },
   at: number,
 ): CustomizationProgressV1 {
   return {
@@ -63,14 +69,13 @@ export function progressEvent(
     percent: clampPercent(f.percent),
     epoch: f.epoch,
     step: f.step,
-    // The Customizer port reports no losses (yet): null, as the schema allows.
-    train_loss: null,
-    val_loss: null,
+    train_loss: finiteOrNull(f.trainLoss),
+    val_loss: finiteOrNull(f.valLoss),
   };
 }
 
 export function completedEvent(
-  f: JobFacts & { customizedModel: string; epochs: number; steps: number; durationMs: number },
+  f: JobFacts & Losses & { customizedModel: string; epochs: number; steps: number; durationMs: number },
   at: number,
 ): CustomizationCompletedV1 {
   return {
@@ -82,8 +87,8 @@ export function completedEvent(
     customized_model_name: f.customizedModel,
     epochs_completed: f.epochs,
     steps_completed: f.steps,
-    final_train_loss: null,
-    final_val_loss: null,
+    final_train_loss: finiteOrNull(f.trainLoss),
+    final_val_loss: finiteOrNull(f.valLoss),
     duration_ms: Math.max(0, Math.round(f.durationMs)),
   };
 }
@@ -100,6 +105,10 @@ export function failedEvent(
     job_id: f.jobId,
     error: f.error,
   };
+}
+
+function finiteOrNull(n: number | null): number | null {
+  return n !== null && Number.isFinite(n) ? n : null;
 }
 
 function clampPercent(p: number): number {

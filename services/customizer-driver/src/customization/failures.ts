@@ -32,6 +32,11 @@ export function isTransient(err: unknown): boolean {
   return err instanceof PlatformHttpError && (err.status === 429 || err.status >= 500);
 }
 
+/** The Customizer refused a creation because the output model (unique per run) exists, or a live job makes it. */
+export function isConflict(err: unknown): boolean {
+  return err instanceof PlatformHttpError && err.status === 409;
+}
+
 export function isAborted(err: unknown): boolean {
   return err instanceof PlatformAbortedError;
 }
@@ -64,9 +69,10 @@ export function failureOf(model: string, err: unknown): ErrorInfoV1 {
   }
   if (err instanceof PlatformUnsupportedError) return info(FailureCodes.unsupported, 'is not possible', false);
   if (err instanceof PlatformNotFoundError) return info(FailureCodes.jobNotFound, 'lost its job', true);
-  if (err instanceof PlatformHttpError && err.status === 409) {
-    // Our output model names are unique per run: a clash means an earlier attempt of this very run created the job
-    // but its id was never recorded (the process stopped mid-call), or someone else used the name.
+  if (isConflict(err)) {
+    // Our output model names are unique per run, and the worker re-attaches to a job an earlier attempt of this run
+    // left running or completed: a clash still standing means the model was made by something else (or by a job of
+    // ours that failed after registering it).
     return info(FailureCodes.outputModelExists, 'could not create its job (output model already exists)', false);
   }
   if (isTransient(err)) return info(FailureCodes.platformUnavailable, 'could not reach the Customizer', true);

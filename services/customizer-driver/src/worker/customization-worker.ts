@@ -5,6 +5,9 @@
 //
 // Order of writes for a kill at any line: the job id is recorded right after createJob returns, before any event;
 // each event is published before the state records it, so a restart repeats the event (same id) rather than lose it.
+// A creation whose outcome is unknown (the process died during createJob, or the call timed out) may have left a job
+// at the platform: before trying again the worker looks it up by its output model (`findJob`) and re-attaches to it,
+// and a 409 "output model exists" on creation is answered the same way, so no job is orphaned or duplicated.
 import { Logger } from '@nestjs/common';
 import { type EventPublisher } from '@flywheel/bus';
 import { Topics, type ErrorInfoV1 } from '@flywheel/contracts';
@@ -12,6 +15,7 @@ import {
   PlatformError,
   type CustomizationClient,
   type CustomizationJob,
+  type CustomizationJobSpec,
   type Hyperparameters,
 } from '@flywheel/platform-clients';
 import { type PlatformWait } from '@flywheel/service-kit';
@@ -24,7 +28,7 @@ import {
   startedEvent,
   type FlywheelCatalogue,
 } from '../customization/events';
-import { FailureCodes, failureOf, isAborted, isTransient } from '../customization/failures';
+import { FailureCodes, failureOf, isAborted, isConflict, isTransient } from '../customization/failures';
 import { mergeHyperparameters, type ServiceTraining } from '../customization/hyperparameters';
 import {
   type CustomizationKey,
@@ -70,6 +74,8 @@ export class CustomizationWorker {
   private readonly clock: () => number;
   private readonly pollers = new Map<string, Poller>();
   private readonly creating = new Map<string, Promise<void>>();
+  /** Customizations whose job may exist although no id was recorded (creation interrupted or timed out). */
+  private readonly mayExist = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
   private again = false;
@@ -87,6 +93,10 @@ export class CustomizationWorker {
   public start(): void {
     if (this.started) return;
     this.started = true;
+    // Creations the last process left unfinished may have made a job. So may those a cancel reached first (the
+    // cancel was recorded after the process died): a job-less cancel looks for a job before it is reported.
+    for (const c of this.deps.state.inStatus('creating')) this.mayExist.add(keyOf(c));
+    for (const c of this.deps.state.inStatus('cancelling')) if (c.jobId === null) this.mayExist.add(keyOf(c));
     const reset = this.deps.state.resetInterruptedCreations();
     if (reset > 0) this.logger.warn(`${reset} job creation(s) interrupted by the last stop: trying again`);
     this.wake();
@@ -210,14 +220,15 @@ export class CustomizationWorker {
     try {
       const config = await this.deps.customization.ensureConfig(configSpecFor(c.modelName, this.o.models, h));
       if (this.deps.state.get(c)?.status !== 'creating') return; // cancelled meanwhile: nothing created
-      const job = await this.deps.customization.createJob({
+      const spec = {
         runId: c.runId,
         workloadId: run.workloadId ?? c.runId,
         baseModel: c.modelName,
         config,
         dataset: { namespace: this.o.namespace, name: train.name },
         hyperparameters: h,
-      });
+      };
+      const { job, adopted } = await this.createOrAdopt(c, spec);
       this.deps.state.recordJob(c, {
         jobId: job.id,
         outputModel: job.outputModel,
@@ -225,13 +236,23 @@ export class CustomizationWorker {
         trainDataset: train.name,
         hyperparameters: h,
       });
-      this.deps.observer?.jobCreated();
-      this.logger.log(`${c.runId}/${c.modelName}: customization job ${job.id} created → ${job.outputModel}`);
+      this.mayExist.delete(keyOf(c));
+      if (adopted) {
+        this.logger.warn(
+          `${c.runId}/${c.modelName}: re-attached to job ${job.id} (${job.rawStatus}) → ${job.outputModel}, ` +
+            'created by an earlier attempt whose job id was never recorded',
+        );
+      } else {
+        this.deps.observer?.jobCreated();
+        this.logger.log(`${c.runId}/${c.modelName}: customization job ${job.id} created → ${job.outputModel}`);
+      }
       const now = this.deps.state.get(c);
       if (now?.status === 'running' && !this.stopped) this.startPoller(now);
     } catch (err) {
       if (this.deps.state.get(c)?.status !== 'creating') return; // a cancel arrived: the cancel step reports it
       const attempts = c.attempts + 1;
+      // A create that timed out or lost its connection may have been done by the platform: look before retrying.
+      if (isTransient(err)) this.mayExist.add(keyOf(c));
       if (isTransient(err) && attempts < this.o.worker.maxAttempts) {
         this.deps.observer?.platformRetry('create');
         this.logger.warn(
@@ -248,6 +269,34 @@ export class CustomizationWorker {
         this.deps.state.retryLater(c, c.attempts, this.clock() + this.backoff(attempts));
       }
     }
+  }
+
+  /**
+   * Creates the job, or finds the one an earlier attempt created without recording its id: looked up first when the
+   * earlier attempt's outcome is unknown, and when the Customizer answers 409 (the output model, unique per run,
+   * exists). Only a job still running or completed is adopted; a failed or cancelled one did not make the model.
+   */
+  private async createOrAdopt(
+    c: CustomizationState,
+    spec: CustomizationJobSpec,
+  ): Promise<{ job: CustomizationJob; adopted: boolean }> {
+    if (this.mayExist.has(keyOf(c))) {
+      const found = await this.findUsable(spec);
+      if (found !== null) return { job: found, adopted: true };
+    }
+    try {
+      return { job: await this.deps.customization.createJob(spec), adopted: false };
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      const found = await this.findUsable(spec);
+      if (found === null) throw err; // not ours to take over: fails as OUTPUT_MODEL_EXISTS
+      return { job: found, adopted: true };
+    }
+  }
+
+  private async findUsable(spec: CustomizationJobSpec): Promise<CustomizationJob | null> {
+    const found = await this.deps.customization.findJob(spec);
+    return found !== null && found.status !== 'failed' && found.status !== 'cancelled' ? found : null;
   }
 
   // --- polling -----------------------------------------------------------------------------------------------
@@ -335,6 +384,8 @@ export class CustomizationWorker {
           customizedModel: job.outputModel || (c.outputModel ?? ''),
           epochs: job.epochsCompleted,
           steps: job.stepsCompleted,
+          trainLoss: job.trainLoss ?? null,
+          valLoss: job.valLoss ?? null,
           durationMs,
         },
         this.clock(),
@@ -367,7 +418,38 @@ export class CustomizationWorker {
       poller.abort.abort();
       await poller.done;
     }
-    const fresh = this.deps.state.get(c) ?? c;
+    let fresh = this.deps.state.get(c) ?? c;
+    if (fresh.jobId === null && this.mayExist.has(key)) {
+      // The creation's outcome is unknown: a job made for it would train on unless found and cancelled too.
+      let found: CustomizationJob | null;
+      try {
+        found = await this.deps.customization.findJob({ runId: c.runId, baseModel: c.modelName });
+      } catch (err) {
+        const attempts = fresh.attempts + 1;
+        if (isTransient(err) && attempts < this.o.worker.maxAttempts) {
+          this.deps.observer?.platformRetry('cancel');
+          this.deps.state.noteAttempt(c, attempts, this.clock() + this.backoff(attempts));
+          this.logger.warn(
+            `${c.runId}/${c.modelName}: looking up its job failed (attempt ${attempts}): ${describe(err)}`,
+          );
+          return;
+        }
+        this.logger.warn(`${c.runId}/${c.modelName}: looking up its job failed for good: ${describe(err)}`);
+        found = null;
+      }
+      if (found !== null && found.status !== 'failed' && found.status !== 'cancelled') {
+        const run = this.deps.state.run(c.runId);
+        this.deps.state.recordJob(c, {
+          jobId: found.id,
+          outputModel: found.outputModel,
+          createdAt: this.clock(),
+          trainDataset: run?.train?.name ?? '',
+          hyperparameters: fresh.hyperparameters ?? this.fallbackHyperparameters(),
+        });
+        fresh = this.deps.state.get(c) ?? fresh;
+      }
+      this.mayExist.delete(key);
+    }
     let note = '';
     if (fresh.jobId !== null) {
       try {

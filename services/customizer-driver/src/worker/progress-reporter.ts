@@ -10,6 +10,9 @@ export interface ProgressSample {
   readonly percent: number;
   readonly epoch: number;
   readonly step: number;
+  /** The latest losses the job reported (null until the Customizer logs one). */
+  readonly trainLoss: number | null;
+  readonly valLoss: number | null;
   readonly at: number;
 }
 
@@ -60,6 +63,8 @@ export class ProgressReporter {
       percent,
       epoch: job.epochsCompleted,
       step: job.stepsCompleted,
+      trainLoss: job.trainLoss ?? null,
+      valLoss: job.valLoss ?? null,
       at: now,
     };
     this.chain = this.chain.then(() =>

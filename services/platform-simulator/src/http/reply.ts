@@ -6,6 +6,8 @@ export interface SimRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The query string (list routes read `page`, `page_size`, `sort`, `filter[...]`). */
+  query?: URLSearchParams;
 }
 
 export interface Reply {
