@@ -58,6 +58,12 @@ export {
   type EventRecord,
 } from './batch/batch-handler';
 export { MemoryEventBus, type DeliveryLogEntry, type PublishedEvent } from './memory/memory-event-bus';
-export { BusModule, type BusModuleAsyncOptions } from './nest/bus.module';
+export {
+  BusModule,
+  MIN_REBALANCE_TIMEOUT_MS,
+  serviceBusOptions,
+  type BusModuleAsyncOptions,
+  type ServiceBusSettings,
+} from './nest/bus.module';
 export { OnEvent, onEventFor, type EventHandlerMethod, type OnEventOptions } from './nest/on-event.decorator';
 export { EVENT_BUS, type ManagedEventBus } from './nest/tokens';

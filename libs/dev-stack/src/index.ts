@@ -23,3 +23,9 @@ export {
   type StackProcessName,
   type StackUrls,
 } from './supervisor';
+export {
+  startKafkaTestStack,
+  TEST_SESSION_TIMEOUT_MS,
+  type KafkaTestStack,
+  type SeenEvents,
+} from './testing/kafka-test-stack';

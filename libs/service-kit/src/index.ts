@@ -27,6 +27,16 @@ export {
   type ServiceLogLevel,
 } from './config/common-env';
 export {
+  busConsumerEnv,
+  groupIdEnv,
+  retryBackoffEnv,
+  type BusConsumerSettings,
+  type EnvFragment,
+  type IntVarOptions,
+  type RetryBackoff,
+} from './config/bus-consumer-env';
+export { readJsonFile } from './config/json-file';
+export {
   logStoreBootEnv,
   logStoreConfigFrom,
   logStoreEnv,

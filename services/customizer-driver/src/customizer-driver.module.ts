@@ -42,19 +42,7 @@ export interface DriverOverrides {
 @Module({})
 export class CustomizerDriverModule {
   public static forRoot(config: DriverConfig, overrides: DriverOverrides = {}): DynamicModule {
-    const bus =
-      overrides.bus ??
-      BusModule.forRoot({
-        catalogue,
-        kafka: config.kafka,
-        schemaRegistry: { url: config.schemaRegistryUrl },
-        groupId: config.groupId,
-        subscriptions: [...SUBSCRIPTIONS],
-        consumer: {
-          ...config.consumer,
-          rebalanceTimeoutMs: Math.max(config.consumer.sessionTimeoutMs, 10_000),
-        },
-      });
+    const bus = overrides.bus ?? BusModule.forService(catalogue, config, SUBSCRIPTIONS);
     return {
       module: CustomizerDriverModule,
       imports: [

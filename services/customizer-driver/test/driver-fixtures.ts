@@ -2,7 +2,15 @@
 // dataset-builder does it, a fast NeMo Customizer client, and a polling wait.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deterministicEventId, testing, type DatasetsBuiltV1, type RunRequestedV1 } from '@flywheel/contracts';
+import {
+  deterministicEventId,
+  testing,
+  Topics,
+  type catalogue,
+  type DatasetsBuiltV1,
+  type RunRequestedV1,
+} from '@flywheel/contracts';
+import { type KafkaTestStack } from '@flywheel/dev-stack';
 import { createNemoPlatform, type Platform } from '@flywheel/platform-clients';
 import {
   startPlatformSimulator,
@@ -128,4 +136,13 @@ export function fastEnv(statePath: string, extra: Record<string, string> = {}): 
     LOG_LEVEL: 'error',
     ...extra,
   };
+}
+
+/** The customization events the driver publishes, as a consumer outside it sees them (a probe on the Kafka stack). */
+export function collectCustomizations(stack: KafkaTestStack<typeof catalogue>) {
+  return stack.collect({
+    started: Topics.customizationStartedV1,
+    progress: Topics.customizationProgressV1,
+    completed: Topics.customizationCompletedV1,
+  });
 }

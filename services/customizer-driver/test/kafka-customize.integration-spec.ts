@@ -6,61 +6,48 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { KafkaEventBus, Outcome } from '@flywheel/bus';
-import {
-  catalogue,
-  Topics,
-  type CustomizationCompletedV1,
-  type CustomizationProgressV1,
-  type CustomizationStartedV1,
-} from '@flywheel/contracts';
-import { startEmbeddedKafka, type EmbeddedKafka } from '@flywheel/embedded-kafka';
-import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '@flywheel/embedded-schema-registry';
+import { catalogue, Topics } from '@flywheel/contracts';
+import { startKafkaTestStack, type KafkaTestStack } from '@flywheel/dev-stack';
 import { startHttpService, type HttpService } from '@flywheel/service-kit';
 import { loadDriverConfig, type DriverConfig } from '../src/config/driver-config';
 import { CustomizerDriverModule } from '../src/customizer-driver.module';
-import { datasetsBuilt, runRequested, startSim, uploadTrainDataset, waitFor, type Sim } from './driver-fixtures';
+import {
+  collectCustomizations,
+  datasetsBuilt,
+  runRequested,
+  startSim,
+  uploadTrainDataset,
+  waitFor,
+  type Sim,
+} from './driver-fixtures';
 
-let kafka: EmbeddedKafka;
-let registry: EmbeddedSchemaRegistry;
+let stack: KafkaTestStack<typeof catalogue>;
 let sim: Sim;
 let dir: string;
 let service: HttpService | undefined;
-let probe: KafkaEventBus<typeof catalogue> | undefined;
 
 beforeAll(() => {
   Logger.overrideLogger(['error', 'warn']); // the probe's bus logs every record at debug
 });
 
 beforeEach(async () => {
-  kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
-  registry = await startEmbeddedSchemaRegistry();
+  stack = await startKafkaTestStack(catalogue);
   sim = await startSim({ delays: { customizationStepMs: 20 } });
   dir = mkdtempSync(join(tmpdir(), 'customizer-driver-kafka-'));
 });
 
 afterEach(async () => {
   await service?.close();
-  await probe?.close();
   service = undefined;
-  probe = undefined;
   await sim.sim.stop();
-  await registry.stop();
-  await kafka.stop();
+  await stack.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function config(): DriverConfig {
   return loadDriverConfig({
     HTTP_PORT: '0',
-    KAFKA_BROKERS: kafka.bootstrapServers.join(','),
-    SCHEMA_REGISTRY_URL: registry.url,
-    KAFKA_CONNECTION_TIMEOUT_MS: '1000',
-    KAFKA_REQUEST_TIMEOUT_MS: '5000',
-    KAFKA_SESSION_TIMEOUT_MS: '3000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '100',
-    KAFKA_MAX_WAIT_MS: '100',
-    KAFKA_LOG_LEVEL: 'nothing',
+    ...stack.serviceEnv(),
     NEMO_BASE_URL: sim.sim.url,
     PLATFORM_POLL_INTERVAL_MS: '20',
     CUSTOMIZER_STATE_PATH: join(dir, 'state', 'customizer.db'),
@@ -79,37 +66,15 @@ async function start(c: DriverConfig): Promise<HttpService> {
   });
 }
 
-interface Seen {
-  started: CustomizationStartedV1[];
-  progress: CustomizationProgressV1[];
-  completed: CustomizationCompletedV1[];
-}
-
-async function startProbe(): Promise<Seen> {
-  const seen: Seen = { started: [], progress: [], completed: [] };
-  probe = new KafkaEventBus<typeof catalogue>({
-    catalogue,
-    kafka: { brokers: kafka.bootstrapServers, clientId: 'probe', logLevel: 'nothing' },
-    schemaRegistry: { url: registry.url },
-    groupId: 'probe',
-    consumer: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 100, maxWaitTimeMs: 100 },
-  });
-  probe.subscribe(Topics.customizationStartedV1, (e) => (seen.started.push(e), Outcome.processed()));
-  probe.subscribe(Topics.customizationProgressV1, (e) => (seen.progress.push(e), Outcome.processed()));
-  probe.subscribe(Topics.customizationCompletedV1, (e) => (seen.completed.push(e), Outcome.processed()));
-  await probe.start();
-  return seen;
-}
-
 describe('customizer-driver on Kafka (embedded broker and registry) and the simulator', () => {
   it('customizes from Kafka events, publishes on Kafka, and never creates a second job after a restart', async () => {
     const c = config();
     await uploadTrainDataset(sim.platform, 'run-kafka');
     service = await start(c);
-    const seen = await startProbe();
+    const seen = await collectCustomizations(stack);
     const request = runRequested('run-kafka');
-    await probe?.publish(Topics.runRequestedV1, request);
-    await probe?.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kafka'));
+    await stack.publish(Topics.runRequestedV1, request);
+    await stack.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kafka'));
 
     await waitFor('customization.completed on Kafka', () => seen.completed.length === 1, 45_000);
     expect(seen.started).toHaveLength(1);
@@ -126,7 +91,7 @@ describe('customizer-driver on Kafka (embedded broker and registry) and the simu
     // Restart over the same state file, then the request again (as after an uncommitted offset).
     await service.close();
     service = await start(c);
-    await probe?.publish(Topics.runRequestedV1, request);
+    await stack.publish(Topics.runRequestedV1, request);
     await new Promise((r) => setTimeout(r, 1500));
     expect([...sim.sim.state.customizationJobs.values()]).toHaveLength(1);
     expect(seen.completed).toHaveLength(1);

@@ -6,25 +6,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { KafkaEventBus, Outcome } from '@flywheel/bus';
+import { catalogue, Topics } from '@flywheel/contracts';
+import { startKafkaTestStack, type KafkaTestStack } from '@flywheel/dev-stack';
 import {
-  catalogue,
-  Topics,
-  type CustomizationCompletedV1,
-  type CustomizationProgressV1,
-  type CustomizationStartedV1,
-} from '@flywheel/contracts';
-import { startEmbeddedKafka, type EmbeddedKafka } from '@flywheel/embedded-kafka';
-import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '@flywheel/embedded-schema-registry';
-import { datasetsBuilt, runRequested, startSim, uploadTrainDataset, waitFor, type Sim } from './driver-fixtures';
+  collectCustomizations,
+  datasetsBuilt,
+  runRequested,
+  startSim,
+  uploadTrainDataset,
+  waitFor,
+  type Sim,
+} from './driver-fixtures';
 
 const MAIN = resolve(__dirname, '../src/main.ts');
 
-let kafka: EmbeddedKafka;
-let registry: EmbeddedSchemaRegistry;
+let stack: KafkaTestStack<typeof catalogue>;
 let sim: Sim;
 let dir: string;
-let probe: KafkaEventBus<typeof catalogue> | undefined;
 const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(() => {
@@ -32,8 +30,7 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
-  registry = await startEmbeddedSchemaRegistry();
+  stack = await startKafkaTestStack(catalogue);
   sim = await startSim({ delays: { customizationStepMs: 200 } });
   dir = mkdtempSync(join(tmpdir(), 'customizer-driver-kill-'));
 });
@@ -45,11 +42,8 @@ afterEach(async () => {
       await exited(child);
     }
   }
-  await probe?.close();
-  probe = undefined;
   await sim.sim.stop();
-  await registry.stop();
-  await kafka.stop();
+  await stack.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,15 +53,8 @@ function startDriver(): { child: ChildProcessWithoutNullStreams; output: () => s
     cwd: resolve(__dirname, '..', '..', '..'),
     env: {
       HTTP_PORT: '0',
-      KAFKA_BROKERS: kafka.bootstrapServers.join(','),
-      SCHEMA_REGISTRY_URL: registry.url,
-      KAFKA_CONNECTION_TIMEOUT_MS: '1000',
-      KAFKA_REQUEST_TIMEOUT_MS: '5000',
-      // A killed member's session must expire quickly so the restarted one gets the partitions.
-      KAFKA_SESSION_TIMEOUT_MS: '3000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '100',
-      KAFKA_MAX_WAIT_MS: '100',
-      KAFKA_LOG_LEVEL: 'nothing',
+      // Its short session: a killed member's session expires quickly, so the restarted one gets the partitions.
+      ...stack.serviceEnv(),
       NEMO_BASE_URL: sim.sim.url,
       PLATFORM_POLL_INTERVAL_MS: '50',
       CUSTOMIZER_STATE_PATH: join(dir, 'state.db'),
@@ -89,41 +76,19 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<void> {
   );
 }
 
-interface Seen {
-  started: CustomizationStartedV1[];
-  progress: CustomizationProgressV1[];
-  completed: CustomizationCompletedV1[];
-}
-
-async function startProbe(): Promise<Seen> {
-  const seen: Seen = { started: [], progress: [], completed: [] };
-  probe = new KafkaEventBus<typeof catalogue>({
-    catalogue,
-    kafka: { brokers: kafka.bootstrapServers, clientId: 'probe', logLevel: 'nothing' },
-    schemaRegistry: { url: registry.url },
-    groupId: 'probe',
-    consumer: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 100, maxWaitTimeMs: 100 },
-  });
-  probe.subscribe(Topics.customizationStartedV1, (e) => (seen.started.push(e), Outcome.processed()));
-  probe.subscribe(Topics.customizationProgressV1, (e) => (seen.progress.push(e), Outcome.processed()));
-  probe.subscribe(Topics.customizationCompletedV1, (e) => (seen.completed.push(e), Outcome.processed()));
-  await probe.start();
-  return seen;
-}
-
 describe('customizer-driver process: SIGKILL mid-training and restart', () => {
   it('re-attaches to the same job and completes it once', async () => {
     await uploadTrainDataset(sim.platform, 'run-kill');
-    const seen = await startProbe();
+    const seen = await collectCustomizations(stack);
     const first = startDriver();
     // 2 epochs × ⌈48 / 4⌉ = 24 steps of 200 ms: long enough to kill the process in the middle.
-    await probe?.publish(
+    await stack.publish(
       Topics.runRequestedV1,
       runRequested('run-kill', {
         training: { training_type: null, finetuning_type: null, epochs: null, batch_size: 4, learning_rate: null },
       }),
     );
-    await probe?.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kill'));
+    await stack.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kill'));
     await waitFor('training under way', () => seen.progress.some((p) => p.step >= 1), 60_000).catch((err: unknown) => {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\ndriver output:\n${first.output()}`);
     });

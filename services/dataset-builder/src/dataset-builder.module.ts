@@ -42,21 +42,7 @@ export interface BuilderOverrides {
 @Module({})
 export class DatasetBuilderModule {
   public static forRoot(config: BuilderConfig, overrides: BuilderOverrides = {}): DynamicModule {
-    const bus =
-      overrides.bus ??
-      BusModule.forRoot({
-        catalogue,
-        kafka: config.kafka,
-        schemaRegistry: { url: config.schemaRegistryUrl },
-        groupId: config.groupId,
-        subscriptions: [Topics.runRequestedV1],
-        retry: config.retry,
-        handlerTimeoutMs: config.handlerTimeoutMs,
-        consumer: {
-          ...config.consumer,
-          rebalanceTimeoutMs: Math.max(config.consumer.sessionTimeoutMs, 10_000),
-        },
-      });
+    const bus = overrides.bus ?? BusModule.forService(catalogue, config, [Topics.runRequestedV1]);
     return {
       module: DatasetBuilderModule,
       imports: [

@@ -4,16 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KafkaEventBus, Outcome } from '@flywheel/bus';
-import {
-  catalogue,
-  Topics,
-  type CandidateDeployRequestedV1,
-  type DatasetsBuiltV1,
-  type RunStartedV1,
-} from '@flywheel/contracts';
-import { startEmbeddedKafka, type EmbeddedKafka } from '@flywheel/embedded-kafka';
-import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '@flywheel/embedded-schema-registry';
+import { catalogue, Topics } from '@flywheel/contracts';
+import { startKafkaTestStack, type KafkaTestStack } from '@flywheel/dev-stack';
 import { FileDatasetStore } from '@flywheel/platform-clients';
 import { startHttpService, type HttpService } from '@flywheel/service-kit';
 import { createLogStore } from '@flywheel/stores';
@@ -21,39 +13,26 @@ import { loadBuilderConfig, type BuilderConfig } from '../src/config/builder-con
 import { DatasetBuilderModule } from '../src/dataset-builder.module';
 import { appendFixture, runRequested, TOOL_ROUTER } from './builder-fixtures';
 
-let kafka: EmbeddedKafka;
-let registry: EmbeddedSchemaRegistry;
+let stack: KafkaTestStack<typeof catalogue>;
 let dir: string;
 let service: HttpService | undefined;
-let probe: KafkaEventBus<typeof catalogue> | undefined;
 
 beforeEach(async () => {
-  kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
-  registry = await startEmbeddedSchemaRegistry();
+  stack = await startKafkaTestStack(catalogue);
   dir = mkdtempSync(join(tmpdir(), 'dataset-builder-'));
 });
 
 afterEach(async () => {
   await service?.close();
-  await probe?.close();
   service = undefined;
-  probe = undefined;
-  await registry.stop();
-  await kafka.stop();
+  await stack.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function config(): BuilderConfig {
   return loadBuilderConfig({
     HTTP_PORT: '0',
-    KAFKA_BROKERS: kafka.bootstrapServers.join(','),
-    SCHEMA_REGISTRY_URL: registry.url,
-    KAFKA_CONNECTION_TIMEOUT_MS: '1000',
-    KAFKA_REQUEST_TIMEOUT_MS: '5000',
-    KAFKA_SESSION_TIMEOUT_MS: '3000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '100',
-    KAFKA_MAX_WAIT_MS: '100',
-    KAFKA_LOG_LEVEL: 'nothing',
+    ...stack.serviceEnv(),
     BUILDER_RETRY_BACKOFF_BASE_MS: '50',
     BUILDER_RETRY_BACKOFF_MAX_MS: '500',
     BUILDER_STATE_PATH: join(dir, 'state', 'builder.db'),
@@ -73,28 +52,6 @@ async function start(c: BuilderConfig): Promise<HttpService> {
   });
 }
 
-interface Seen {
-  started: RunStartedV1[];
-  built: DatasetsBuiltV1[];
-  deploys: CandidateDeployRequestedV1[];
-}
-
-async function startProbe(): Promise<Seen> {
-  const seen: Seen = { started: [], built: [], deploys: [] };
-  probe = new KafkaEventBus<typeof catalogue>({
-    catalogue,
-    kafka: { brokers: kafka.bootstrapServers, clientId: 'probe', logLevel: 'nothing' },
-    schemaRegistry: { url: registry.url },
-    groupId: 'probe',
-    consumer: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 100, maxWaitTimeMs: 100 },
-  });
-  probe.subscribe(Topics.runStartedV1, (e) => (seen.started.push(e), Outcome.processed()));
-  probe.subscribe(Topics.datasetsBuiltV1, (e) => (seen.built.push(e), Outcome.processed()));
-  probe.subscribe(Topics.candidateDeployRequestedV1, (e) => (seen.deploys.push(e), Outcome.processed()));
-  await probe.start();
-  return seen;
-}
-
 async function waitFor(what: string, ok: () => boolean, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
@@ -112,9 +69,13 @@ describe('dataset-builder on Kafka (embedded broker and registry)', () => {
     await logs.close();
 
     service = await start(c);
-    const seen = await startProbe();
+    const seen = await stack.collect({
+      started: Topics.runStartedV1,
+      built: Topics.datasetsBuiltV1,
+      deploys: Topics.candidateDeployRequestedV1,
+    });
     const request = runRequested({ run_id: 'run-kafka', requested_at: Date.now(), occurred_at: Date.now() });
-    await probe?.publish(Topics.runRequestedV1, request);
+    await stack.publish(Topics.runRequestedV1, request);
 
     await waitFor('three deploy requests', () => seen.deploys.length === 3);
     expect(seen.started.map((e) => e.run_id)).toEqual(['run-kafka']);
@@ -131,7 +92,7 @@ describe('dataset-builder on Kafka (embedded broker and registry)', () => {
     // Restart (same state file), then the same request again, as after an uncommitted offset.
     await service.close();
     service = await start(c);
-    await probe?.publish(Topics.runRequestedV1, request);
+    await stack.publish(Topics.runRequestedV1, request);
     await waitFor('the re-published datasets.built', () => seen.built.length === 2);
     await waitFor('the re-published deploy requests', () => seen.deploys.length === 6);
     expect(seen.built[1]?.event_id).toBe(built?.event_id);

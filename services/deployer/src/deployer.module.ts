@@ -43,18 +43,18 @@ export class DeployerModule {
   public static forRoot(config: DeployerConfig, overrides: DeployerOverrides = {}): DynamicModule {
     const bus =
       overrides.bus ??
-      BusModule.forRoot({
+      BusModule.forService(
         catalogue,
-        kafka: config.kafka,
-        schemaRegistry: { url: config.schemaRegistryUrl },
-        groupId: config.groupId,
-        subscriptions: [...DEPLOYER_SUBSCRIPTIONS],
-        retry: { maxAttempts: 5, backoffBaseMs: config.deploy.backoffBaseMs, backoffMaxMs: config.deploy.backoffMaxMs },
-        consumer: {
-          ...config.consumer,
-          rebalanceTimeoutMs: Math.max(config.consumer.sessionTimeoutMs, 10_000),
+        {
+          ...config,
+          retry: {
+            maxAttempts: 5,
+            backoffBaseMs: config.deploy.backoffBaseMs,
+            backoffMaxMs: config.deploy.backoffMaxMs,
+          },
         },
-      });
+        DEPLOYER_SUBSCRIPTIONS,
+      );
     return {
       module: DeployerModule,
       imports: [

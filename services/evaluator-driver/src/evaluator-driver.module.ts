@@ -41,21 +41,7 @@ export interface EvaluatorOverrides {
 @Module({})
 export class EvaluatorDriverModule {
   public static forRoot(config: EvaluatorConfig, overrides: EvaluatorOverrides = {}): DynamicModule {
-    const bus =
-      overrides.bus ??
-      BusModule.forRoot({
-        catalogue,
-        kafka: config.kafka,
-        schemaRegistry: { url: config.schemaRegistryUrl },
-        groupId: config.groupId,
-        subscriptions: [...SUBSCRIPTIONS],
-        retry: config.retry,
-        handlerTimeoutMs: config.handlerTimeoutMs,
-        consumer: {
-          ...config.consumer,
-          rebalanceTimeoutMs: Math.max(config.consumer.sessionTimeoutMs, 10_000),
-        },
-      });
+    const bus = overrides.bus ?? BusModule.forService(catalogue, config, SUBSCRIPTIONS);
     return {
       module: EvaluatorDriverModule,
       imports: [

@@ -4,16 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KafkaEventBus, Outcome } from '@flywheel/bus';
-import {
-  catalogue,
-  Topics,
-  type EvaluationCompletedV1,
-  type EvaluationFailedV1,
-  type EvaluationStartedV1,
-} from '@flywheel/contracts';
-import { startEmbeddedKafka, type EmbeddedKafka } from '@flywheel/embedded-kafka';
-import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '@flywheel/embedded-schema-registry';
+import { catalogue, Topics } from '@flywheel/contracts';
+import { startKafkaTestStack, type KafkaTestStack } from '@flywheel/dev-stack';
 import { startPlatformSimulator, type PlatformSimulator } from '@flywheel/platform-simulator';
 import { startHttpService, type HttpService } from '@flywheel/service-kit';
 import { loadEvaluatorConfig } from '../src/config/evaluator-config';
@@ -28,52 +20,24 @@ import {
   waitFor,
 } from './evaluator-fixtures';
 
-let kafka: EmbeddedKafka;
-let registry: EmbeddedSchemaRegistry;
+let stack: KafkaTestStack<typeof catalogue>;
 let sim: PlatformSimulator;
 let dir: string;
 let service: HttpService | undefined;
-let probe: KafkaEventBus<typeof catalogue> | undefined;
 
 beforeEach(async () => {
-  kafka = await startEmbeddedKafka({ minSessionTimeoutMs: 100, initialRebalanceDelayMs: 0 });
-  registry = await startEmbeddedSchemaRegistry();
+  stack = await startKafkaTestStack(catalogue);
   sim = await startPlatformSimulator({ delays: { evaluationSampleMs: 5 } });
   dir = mkdtempSync(join(tmpdir(), 'evaluator-kafka-'));
 });
 
 afterEach(async () => {
   await service?.close();
-  await probe?.close();
   service = undefined;
-  probe = undefined;
   await sim.stop();
-  await registry.stop();
-  await kafka.stop();
+  await stack.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Seen {
-  started: EvaluationStartedV1[];
-  completed: EvaluationCompletedV1[];
-  failed: EvaluationFailedV1[];
-}
-
-async function startProbe(): Promise<Seen> {
-  const seen: Seen = { started: [], completed: [], failed: [] };
-  probe = new KafkaEventBus<typeof catalogue>({
-    catalogue,
-    kafka: { brokers: kafka.bootstrapServers, clientId: 'probe', logLevel: 'nothing' },
-    schemaRegistry: { url: registry.url },
-    groupId: 'probe',
-    consumer: { sessionTimeoutMs: 3000, heartbeatIntervalMs: 100, maxWaitTimeMs: 100 },
-  });
-  probe.subscribe(Topics.evaluationStartedV1, (e) => (seen.started.push(e), Outcome.processed()));
-  probe.subscribe(Topics.evaluationCompletedV1, (e) => (seen.completed.push(e), Outcome.processed()));
-  probe.subscribe(Topics.evaluationFailedV1, (e) => (seen.failed.push(e), Outcome.processed()));
-  await probe.start();
-  return seen;
-}
 
 describe('evaluator-driver on Kafka (embedded broker and registry, platform simulator)', () => {
   it('evaluates base and ICL from events on Kafka and publishes the results there', async () => {
@@ -82,14 +46,7 @@ describe('evaluator-driver on Kafka (embedded broker and registry, platform simu
     await uploadDatasets(platform.datasets, 'run-kafka');
     const config = loadEvaluatorConfig({
       HTTP_PORT: '0',
-      KAFKA_BROKERS: kafka.bootstrapServers.join(','),
-      SCHEMA_REGISTRY_URL: registry.url,
-      KAFKA_CONNECTION_TIMEOUT_MS: '1000',
-      KAFKA_REQUEST_TIMEOUT_MS: '5000',
-      KAFKA_SESSION_TIMEOUT_MS: '3000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '100',
-      KAFKA_MAX_WAIT_MS: '100',
-      KAFKA_LOG_LEVEL: 'nothing',
+      ...stack.serviceEnv(),
       NEMO_BASE_URL: sim.url,
       PLATFORM_POLL_INTERVAL_MS: '20',
       EVALUATOR_TICK_INTERVAL_MS: '50',
@@ -102,10 +59,14 @@ describe('evaluator-driver on Kafka (embedded broker and registry, platform simu
       port: 0,
       logLevels: ['error'],
     });
-    const seen = await startProbe();
+    const seen = await stack.collect({
+      started: Topics.evaluationStartedV1,
+      completed: Topics.evaluationCompletedV1,
+      failed: Topics.evaluationFailedV1,
+    });
 
-    await probe?.publish(Topics.candidateDeployedV1, candidateDeployed('run-kafka', M1));
-    await probe?.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kafka'));
+    await stack.publish(Topics.candidateDeployedV1, candidateDeployed('run-kafka', M1));
+    await stack.publish(Topics.datasetsBuiltV1, datasetsBuilt('run-kafka'));
     await waitFor('two evaluation.completed', () => seen.completed.length === 2, 45_000);
 
     expect(seen.failed).toEqual([]);

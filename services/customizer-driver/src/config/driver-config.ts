@@ -1,11 +1,11 @@
 // The customizer-driver's configuration: every environment variable it reads, validated at once (a ConfigError lists
 // each bad key), turned into the typed DriverConfig. The only module that sees the environment: main.ts passes
 // process.env in, tests pass plain objects.
-import { readFileSync } from 'node:fs';
 import { type LogLevel } from '@nestjs/common';
 import {
   defineEnv,
   env,
+  groupIdEnv,
   httpEnv,
   kafkaConfigFrom,
   kafkaConsumerFrom,
@@ -15,6 +15,8 @@ import {
   platformConfigFrom,
   platformEnv,
   platformWaitFrom,
+  readJsonFile,
+  retryBackoffEnv,
   schemaRegistryEnv,
   shutdownEnv,
   type BuildContext,
@@ -24,13 +26,16 @@ import { type z } from 'zod';
 import { loraSettingsSchema, trainingSettingsSchema } from '../customization/hyperparameters';
 import { modelSettingsSchema, type ModelSettings } from './model-settings';
 
+const backoffEnv = retryBackoffEnv({ prefix: 'CUSTOMIZER', baseMs: 1000, maxMs: 30_000 });
+
 export const driverEnv = defineEnv(
   {
     ...httpEnv({ port: 8094, portDescription: 'HTTP port: /health/live, /health/ready, /metrics.' }),
     ...kafkaEnv({ clientId: 'customizer-driver' }),
     ...schemaRegistryEnv(),
     ...platformEnv(),
-    CUSTOMIZER_GROUP_ID: env.string({
+    ...groupIdEnv({
+      prefix: 'CUSTOMIZER',
       default: 'customizer-driver',
       description: 'Consumer group of every topic the driver reads; records it gives up on go to `<group>.dlq`.',
     }),
@@ -64,12 +69,7 @@ export const driverEnv = defineEnv(
       min: 1,
       description: 'Attempts at a platform step (creating, cancelling a job, deleting a model) that fails transiently.',
     }),
-    CUSTOMIZER_RETRY_BACKOFF_BASE_MS: env.int({ default: 1000, min: 0, description: 'First wait between attempts.' }),
-    CUSTOMIZER_RETRY_BACKOFF_MAX_MS: env.int({
-      default: 30_000,
-      min: 0,
-      description: 'Longest wait between attempts.',
-    }),
+    ...backoffEnv.vars,
     CUSTOMIZER_TRAINING_CONFIG: env.json(trainingSettingsSchema, {
       default: {},
       description:
@@ -92,9 +92,7 @@ export const driverEnv = defineEnv(
   },
   (v, ctx) => {
     const consumer = kafkaConsumerFrom(v, ctx);
-    if (v.CUSTOMIZER_RETRY_BACKOFF_MAX_MS < v.CUSTOMIZER_RETRY_BACKOFF_BASE_MS) {
-      ctx.problem('CUSTOMIZER_RETRY_BACKOFF_MAX_MS', 'must be >= CUSTOMIZER_RETRY_BACKOFF_BASE_MS');
-    }
+    const backoff = backoffEnv.from(v, ctx);
     let models: ModelSettings = v.CUSTOMIZER_MODELS;
     if (v.CUSTOMIZER_MODELS_FILE !== undefined) {
       const fromFile = readJsonFile(v.CUSTOMIZER_MODELS_FILE);
@@ -117,8 +115,7 @@ export const driverEnv = defineEnv(
         progressIntervalMs: v.CUSTOMIZER_PROGRESS_INTERVAL_MS,
         progressHeartbeatMs: v.CUSTOMIZER_PROGRESS_HEARTBEAT_MS,
         maxAttempts: v.CUSTOMIZER_MAX_ATTEMPTS,
-        backoffBaseMs: v.CUSTOMIZER_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.CUSTOMIZER_RETRY_BACKOFF_MAX_MS,
+        ...backoff,
       },
       training: { training: v.CUSTOMIZER_TRAINING_CONFIG, lora: v.CUSTOMIZER_LORA_CONFIG },
       models,
@@ -149,18 +146,4 @@ function checked<T>(
     ctx.problem(key, i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message);
   }
   return undefined;
-}
-
-function readJsonFile(path: string): { value: unknown } | string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return `${path} is not JSON: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }

@@ -1,10 +1,10 @@
 // The dataset-builder's configuration: every environment variable it reads, validated at once (a ConfigError lists
 // each bad key), turned into the typed BuilderConfig. This is the only module that sees the environment; main.ts
 // passes process.env in, tests pass plain objects.
-import { readFileSync } from 'node:fs';
 import { type LogLevel } from '@nestjs/common';
 import { CurationConfigError, parseServiceConfig, type CurationConfig } from '@flywheel/curation';
 import {
+  busConsumerEnv,
   defineEnv,
   env,
   httpEnv,
@@ -16,6 +16,7 @@ import {
   logStoreBootEnv,
   logStoreConfigFrom,
   logStoreEnv,
+  readJsonFile,
   schemaRegistryEnv,
   shutdownEnv,
   secret,
@@ -28,27 +29,31 @@ const DEFAULT_PLATFORM_URL = 'http://127.0.0.1:8080';
 /** Any JSON object here; curation's own schema checks it in the build step, so its problems name the key. */
 const jsonObject = z.record(z.unknown());
 
+const busEnv = busConsumerEnv({
+  prefix: 'BUILDER',
+  groupId: {
+    default: 'dataset-builder',
+    description: 'Consumer group of run requests; records it gives up on go to `<group>.dlq`.',
+  },
+  handlerTimeoutMs: {
+    default: 600_000,
+    min: 1000,
+    description: 'Longest one build may take (curation of `limit` records plus uploads) before it is retried.',
+  },
+  maxAttempts: {
+    default: 5,
+    min: 1,
+    description: 'Attempts at a build that hits transient errors; after the last the run is failed (retryable).',
+  },
+  backoff: { baseMs: 1000, maxMs: 30_000 },
+});
+
 export const builderEnv = defineEnv(
   {
     ...httpEnv({ port: 8092, portDescription: 'HTTP port: /health/live, /health/ready, /metrics.' }),
     ...kafkaEnv({ clientId: 'dataset-builder' }),
     ...schemaRegistryEnv(),
-    BUILDER_GROUP_ID: env.string({
-      default: 'dataset-builder',
-      description: 'Consumer group of run requests; records it gives up on go to `<group>.dlq`.',
-    }),
-    BUILDER_HANDLER_TIMEOUT_MS: env.int({
-      default: 600_000,
-      min: 1000,
-      description: 'Longest one build may take (curation of `limit` records plus uploads) before it is retried.',
-    }),
-    BUILDER_MAX_ATTEMPTS: env.int({
-      default: 5,
-      min: 1,
-      description: 'Attempts at a build that hits transient errors; after the last the run is failed (retryable).',
-    }),
-    BUILDER_RETRY_BACKOFF_BASE_MS: env.int({ default: 1000, min: 0, description: 'First wait between attempts.' }),
-    BUILDER_RETRY_BACKOFF_MAX_MS: env.int({ default: 30_000, min: 0, description: 'Longest wait between attempts.' }),
+    ...busEnv.vars,
     BUILDER_STATE_PATH: env.string({
       default: '.data/dataset-builder/state.db',
       description: 'SQLite file of cancelled runs and finished builds (directory created); `:memory:` in tests.',
@@ -100,12 +105,10 @@ export const builderEnv = defineEnv(
   },
   (v, ctx) => {
     const consumer = kafkaConsumerFrom(v, ctx);
-    if (v.BUILDER_RETRY_BACKOFF_MAX_MS < v.BUILDER_RETRY_BACKOFF_BASE_MS) {
-      ctx.problem('BUILDER_RETRY_BACKOFF_MAX_MS', 'must be >= BUILDER_RETRY_BACKOFF_BASE_MS');
-    }
+    const bus = busEnv.from(v, ctx);
     const boot = storeBootFrom(v.LOG_STORE_BOOT_MAX_ATTEMPTS, {
-      baseMs: v.BUILDER_RETRY_BACKOFF_BASE_MS,
-      maxMs: v.BUILDER_RETRY_BACKOFF_MAX_MS,
+      baseMs: bus.retry.backoffBaseMs,
+      maxMs: bus.retry.backoffMaxMs,
     });
     const store = logStoreConfigFrom(v, boot, ctx);
     let curationInput: unknown = v.CURATION_CONFIG;
@@ -140,13 +143,7 @@ export const builderEnv = defineEnv(
       kafka: kafkaConfigFrom(v),
       consumer,
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
-      groupId: v.BUILDER_GROUP_ID,
-      handlerTimeoutMs: v.BUILDER_HANDLER_TIMEOUT_MS,
-      retry: {
-        maxAttempts: v.BUILDER_MAX_ATTEMPTS,
-        backoffBaseMs: v.BUILDER_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.BUILDER_RETRY_BACKOFF_MAX_MS,
-      },
+      ...bus,
       statePath: v.BUILDER_STATE_PATH,
       readFactor: v.BUILDER_READ_FACTOR,
       store,
@@ -187,18 +184,4 @@ export type BuilderConfig = ReturnType<(typeof builderEnv)['load']>;
 /** Reads the configuration from an environment (main.ts passes process.env). Throws ConfigError. */
 export function loadBuilderConfig(source: EnvSource): BuilderConfig {
   return builderEnv.load(source);
-}
-
-function readJsonFile(path: string): { value: unknown } | string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return `${path} is not JSON: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }

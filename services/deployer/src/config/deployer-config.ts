@@ -5,6 +5,7 @@ import { type LogLevel } from '@nestjs/common';
 import {
   defineEnv,
   env,
+  groupIdEnv,
   httpEnv,
   kafkaConfigFrom,
   kafkaConsumerFrom,
@@ -14,6 +15,7 @@ import {
   platformConfigFrom,
   platformEnv,
   platformWaitFrom,
+  retryBackoffEnv,
   schemaRegistryEnv,
   shutdownEnv,
   type EnvSource,
@@ -24,13 +26,16 @@ import { z } from 'zod';
 /** GPUs per model name, e.g. `{"meta/llama-3.1-8b-instruct": 2}`. */
 const modelGpusSchema = z.record(z.string().min(1), z.number().int().positive());
 
+const backoffEnv = retryBackoffEnv({ prefix: 'DEPLOYER', baseMs: 1000, maxMs: 30_000 });
+
 export const deployerEnv = defineEnv(
   {
     ...httpEnv({ port: 8093, portDescription: 'HTTP port: /health/live, /health/ready, /metrics.' }),
     ...kafkaEnv({ clientId: 'deployer' }),
     ...schemaRegistryEnv(),
     ...platformEnv(),
-    DEPLOYER_GROUP_ID: env.string({
+    ...groupIdEnv({
+      prefix: 'DEPLOYER',
       default: 'deployer',
       description: 'Consumer group of deploy requests and run events; records it gives up on go to `<group>.dlq`.',
     }),
@@ -59,8 +64,7 @@ export const deployerEnv = defineEnv(
       description:
         'Attempts at one deployment on transient errors (platform unreachable, deployment vanished) before it fails.',
     }),
-    DEPLOYER_RETRY_BACKOFF_BASE_MS: env.int({ default: 1000, min: 0, description: 'First wait between attempts.' }),
-    DEPLOYER_RETRY_BACKOFF_MAX_MS: env.int({ default: 30_000, min: 0, description: 'Longest wait between attempts.' }),
+    ...backoffEnv.vars,
     DEPLOYER_RECONCILE_INTERVAL_MS: env.int({
       default: 60_000,
       min: 0,
@@ -76,9 +80,7 @@ export const deployerEnv = defineEnv(
   },
   (v, ctx) => {
     const consumer = kafkaConsumerFrom(v, ctx);
-    if (v.DEPLOYER_RETRY_BACKOFF_MAX_MS < v.DEPLOYER_RETRY_BACKOFF_BASE_MS) {
-      ctx.problem('DEPLOYER_RETRY_BACKOFF_MAX_MS', 'must be >= DEPLOYER_RETRY_BACKOFF_BASE_MS');
-    }
+    const backoff = backoffEnv.from(v, ctx);
     for (const [model, gpus] of Object.entries(v.DEPLOYER_MODEL_GPUS)) {
       if (gpus > v.DEPLOYER_GPU_CAPACITY) {
         ctx.problem(
@@ -104,8 +106,7 @@ export const deployerEnv = defineEnv(
       },
       deploy: {
         maxAttempts: v.DEPLOYER_DEPLOY_ATTEMPTS,
-        backoffBaseMs: v.DEPLOYER_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.DEPLOYER_RETRY_BACKOFF_MAX_MS,
+        ...backoff,
       },
       reconcileIntervalMs: v.DEPLOYER_RECONCILE_INTERVAL_MS,
       tickIntervalMs: v.DEPLOYER_TICK_INTERVAL_MS,

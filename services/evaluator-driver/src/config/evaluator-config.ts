@@ -3,6 +3,7 @@
 import { type LogLevel } from '@nestjs/common';
 import { type JudgeRef } from '@flywheel/platform-clients';
 import {
+  busConsumerEnv,
   defineEnv,
   env,
   httpEnv,
@@ -23,28 +24,32 @@ import {
 /** The blueprint's default LLM judge, served by the platform (the simulator serves it without a deployment). */
 export const DEFAULT_JUDGE_MODEL = 'meta/llama-3.3-70b-instruct';
 
+const busEnv = busConsumerEnv({
+  prefix: 'EVALUATOR',
+  groupId: {
+    default: 'evaluator-driver',
+    description: 'Consumer group of every event the driver reads; records it gives up on go to `<group>.dlq`.',
+  },
+  handlerTimeoutMs: {
+    default: 30_000,
+    min: 100,
+    description: 'Longest one handler may take (it only writes the state file) before it is retried.',
+  },
+  maxAttempts: {
+    default: 5,
+    min: 1,
+    description: 'Attempts at an event whose handler fails (e.g. the state file is locked) before the DLQ.',
+  },
+  backoff: { baseMs: 500, maxMs: 30_000 },
+});
+
 export const evaluatorEnv = defineEnv(
   {
     ...httpEnv({ port: 8095, portDescription: 'HTTP port: /health/live, /health/ready, /metrics.' }),
     ...kafkaEnv({ clientId: 'evaluator-driver' }),
     ...schemaRegistryEnv(),
     ...platformEnv(),
-    EVALUATOR_GROUP_ID: env.string({
-      default: 'evaluator-driver',
-      description: 'Consumer group of every event the driver reads; records it gives up on go to `<group>.dlq`.',
-    }),
-    EVALUATOR_HANDLER_TIMEOUT_MS: env.int({
-      default: 30_000,
-      min: 100,
-      description: 'Longest one handler may take (it only writes the state file) before it is retried.',
-    }),
-    EVALUATOR_MAX_ATTEMPTS: env.int({
-      default: 5,
-      min: 1,
-      description: 'Attempts at an event whose handler fails (e.g. the state file is locked) before the DLQ.',
-    }),
-    EVALUATOR_RETRY_BACKOFF_BASE_MS: env.int({ default: 500, min: 0, description: 'First wait between attempts.' }),
-    EVALUATOR_RETRY_BACKOFF_MAX_MS: env.int({ default: 30_000, min: 0, description: 'Longest wait between attempts.' }),
+    ...busEnv.vars,
     EVALUATOR_STATE_PATH: env.string({
       default: '.data/evaluator-driver/state.db',
       description: 'SQLite file of what was seen per run and model and of every evaluation job (directory created).',
@@ -90,9 +95,7 @@ export const evaluatorEnv = defineEnv(
   },
   (v, ctx) => {
     const consumer = kafkaConsumerFrom(v, ctx);
-    if (v.EVALUATOR_RETRY_BACKOFF_MAX_MS < v.EVALUATOR_RETRY_BACKOFF_BASE_MS) {
-      ctx.problem('EVALUATOR_RETRY_BACKOFF_MAX_MS', 'must be >= EVALUATOR_RETRY_BACKOFF_BASE_MS');
-    }
+    const bus = busEnv.from(v, ctx);
     if (v.EVALUATOR_JUDGE_API_KEY !== undefined && v.EVALUATOR_JUDGE_URL === undefined) {
       ctx.problem('EVALUATOR_JUDGE_API_KEY', 'set without EVALUATOR_JUDGE_URL (a platform judge takes no key)');
     }
@@ -110,13 +113,7 @@ export const evaluatorEnv = defineEnv(
       kafka: kafkaConfigFrom(v),
       consumer,
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
-      groupId: v.EVALUATOR_GROUP_ID,
-      handlerTimeoutMs: v.EVALUATOR_HANDLER_TIMEOUT_MS,
-      retry: {
-        maxAttempts: v.EVALUATOR_MAX_ATTEMPTS,
-        backoffBaseMs: v.EVALUATOR_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.EVALUATOR_RETRY_BACKOFF_MAX_MS,
-      },
+      ...bus,
       statePath: v.EVALUATOR_STATE_PATH,
       platform: platformConfigFrom(v, ctx),
       wait: platformWaitFrom(v),
@@ -125,8 +122,8 @@ export const evaluatorEnv = defineEnv(
         progressIntervalMs: v.EVALUATOR_PROGRESS_INTERVAL_MS,
         tickIntervalMs: v.EVALUATOR_TICK_INTERVAL_MS,
         jobAttempts: v.EVALUATOR_JOB_ATTEMPTS,
-        backoffBaseMs: v.EVALUATOR_RETRY_BACKOFF_BASE_MS,
-        backoffMaxMs: v.EVALUATOR_RETRY_BACKOFF_MAX_MS,
+        backoffBaseMs: bus.retry.backoffBaseMs,
+        backoffMaxMs: bus.retry.backoffMaxMs,
         limit: v.EVALUATOR_EVAL_LIMIT === 0 ? undefined : v.EVALUATOR_EVAL_LIMIT,
         judge,
       },
