@@ -1,7 +1,7 @@
 import { stringifyRequestArguments, toEvalRecord, toTrainingLine, trainingLines } from './format';
-import { parseToolArguments } from './validate';
+import { checkArguments, parseToolArguments } from './validate';
 import { chatRecord, deepFreeze, toolCallRecord } from './testing/log-records';
-import { type ChatMessage, type CuratedRecord, type LogRecord } from './types';
+import { type ChatMessage, type CuratedRecord, type LogRecord, type ToolCall } from './types';
 
 function parsed(record: LogRecord): LogRecord {
   const p = parseToolArguments(record);
@@ -89,6 +89,90 @@ describe('format', () => {
   it('returns the same messages array when there is nothing to stringify', () => {
     const messages = chatRecord().request.messages;
     expect(stringifyRequestArguments(messages)).toBe(messages);
+  });
+
+  describe('tool-calling lines are written piecewise, exactly as JSON.stringify would write them', () => {
+    /** The line as a copy of the record with parsed arguments, serialised in one call (what the blueprint writes). */
+    function reference(record: LogRecord): string {
+      const first = parsed(record).response.choices[0]!.message;
+      const messages = record.request.messages.map((m) =>
+        m.role === 'assistant' && (m.content === null || m.content === undefined) ? { ...m, content: '' } : m,
+      );
+      return JSON.stringify({ messages: [...messages, { ...first, content: '' }], tools: record.request.tools });
+    }
+
+    const argumentTexts = [
+      '{"city": "Paris", "days": [1, 2.5, -3], "opts": {"metric": true, "lang": null}}',
+      '{"city":"Paris"}',
+      '{"city": "S\\u00e3o Paulo", "note": "a\\/b"}',
+      '{"b": 1, "1": 2, "dup": 1, "dup": 2}',
+      '{"n": 1.0, "e": 1e2, "z": -0, "big": 12345678901234567890}',
+      ' {\n "q" : "say \\"hi\\"" } ',
+    ];
+    const shapes: ((call: ToolCall) => LogRecord)[] = [
+      (call) => withReply({ role: 'assistant', content: null, tool_calls: [call] }),
+      (call) => withReply({ tool_calls: [call, { ...call, id: 'second' }], role: 'assistant' }),
+      (call) =>
+        withReply({ content: 'Let me look.', tool_calls: [call], role: 'assistant', refusal: null, x: undefined }),
+      (call) => {
+        const fn = { arguments: call.function.arguments, name: 'f', extra: [1] }; // arguments first, an extra key
+        return withReply({
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ function: fn, type: 'function', 7: 'x' }],
+        });
+      },
+      (call) =>
+        withReply({
+          role: 'assistant',
+          content: null,
+          tool_calls: [call, { ...call, function: { name: 'g', arguments: { k: 1 } } }],
+        }),
+    ];
+    function withReply(message: ChatMessage): LogRecord {
+      const r = toolCallRecord();
+      const history: ChatMessage = {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'h', type: 'function', function: { name: 'f', arguments: { a: 1 } } }],
+      };
+      const request = {
+        ...r.request,
+        messages: [...r.request.messages, history, { role: 'user', content: 'and "then"?' }],
+      };
+      return {
+        ...r,
+        request,
+        response: {
+          choices: [
+            { index: 0, message },
+            { index: 1, message },
+          ],
+        },
+      };
+    }
+
+    it.each(argumentTexts)('arguments %s, every reply shape', (args) => {
+      for (const shape of shapes) {
+        const record = shape({ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: args } });
+        const expected = reference(record);
+        const replyArguments = checkArguments(record);
+        if (replyArguments === null || typeof replyArguments === 'string') throw new Error(String(replyArguments));
+        expect(toTrainingLine(record, 'tool_calling', true, replyArguments)).toEqual({ line: expected });
+        expect(toTrainingLine(record, 'tool_calling', true)).toEqual({ line: expected });
+      }
+    });
+
+    it('leaves arguments as logged when the run does not parse them', () => {
+      const record = toolCallRecord({ args: '{"city": "Paris"}' });
+      const first = record.response.choices[0]!.message;
+      expect(toTrainingLine(record, 'tool_calling', false)).toEqual({
+        line: JSON.stringify({
+          messages: [...record.request.messages, { ...first, content: '' }],
+          tools: record.request.tools,
+        }),
+      });
+    });
   });
 
   describe('blueprint bug 13: format_training_data mutates shared records', () => {

@@ -1,12 +1,15 @@
 // Dataset line shapes (inventory §2.7), blueprint-compatible for NeMo Evaluator and Customizer. Every function
 // builds new objects along the path it changes and shares the rest, so input records are never written to (the
 // blueprint blanked response contents in place and its ICL examples then showed empty replies, bug §10.13).
+import { pushCompacted } from './arguments-text';
+import { keyText, pushJson } from './json-parts';
 import {
   isList,
   isObject,
   type ChatMessage,
   type CuratedRecord,
   type LogRecord,
+  type ReplyArguments,
   type ToolCall,
   type WorkloadType,
 } from './types';
@@ -78,44 +81,135 @@ function requestMessages(messages: readonly ChatMessage[]): readonly ChatMessage
   return messages;
 }
 
-/** The call with string arguments parsed (validation proved they parse to an object); a copy of that path. */
-function withParsedArguments(call: ToolCall): ToolCall {
-  const args = call.function.arguments;
-  if (typeof args !== 'string') return call;
-  return { ...call, function: { ...call.function, arguments: JSON.parse(args) as Record<string, unknown> } };
-}
+// Tool-calling replies are written piece by piece instead of being copied and handed to JSON.stringify: the
+// copy would need every string argument parsed again (validation already did, and kept the result as text), and
+// those parses were a fifth of the format stage. The pieces reproduce exactly what JSON.stringify gives for
+// `{...first, tool_calls: <arguments parsed>, content: ''}`: the same key order (Object.keys, which is the order
+// spread and JSON.stringify use), keys whose value serialises to undefined left out, `content` appended last when
+// the reply had none.
 
-/** The training reply: for tool-calling its content is `""` (the calls are the answer), arguments parsed. */
-function trainingReply(first: ChatMessage, workload: WorkloadType, parseArguments: boolean): ChatMessage {
-  switch (workload) {
-    case 'tool_calling': {
-      const calls = first.tool_calls;
-      // One copy of the reply; keys keep their order (content is appended only when the reply had none).
-      return parseArguments && isList(calls)
-        ? { ...first, tool_calls: calls.map(withParsedArguments), content: '' }
-        : { ...first, content: '' };
-    }
-    case 'generic':
-      return withStringContent(first);
-  }
+/** Appends `sep"key":value` unless the value serialises to nothing (undefined, a function); true if appended. */
+function pushEntry(parts: string[], sep: string, key: string, value: unknown): boolean {
+  const at = parts.length;
+  parts.push(sep, keyText(key));
+  if (pushJson(parts, value)) return true;
+  parts.length = at;
+  return false;
 }
 
 /**
- * A training/validation line: `{messages: request.messages + response.choices[0].message, tools?}`. For tool-calling
- * the reply's content is `""` and `tools` is required; generic lines never carry tools.
+ * Appends `{...fn, arguments: <parsed>}`: `argumentsJson` is the JSON text of the parsed arguments, or null when it
+ * is the plain text `args` compacted.
  */
-export function toTrainingLine(record: LogRecord, workload: WorkloadType, parseArguments = false): TrainingLine {
-  const tools = record.request.tools;
-  const toolCalling = workload === 'tool_calling';
-  if (toolCalling && (!isList(tools) || tools.length === 0)) return { rule: 'missing_tools' };
+function pushFunction(
+  parts: string[],
+  fn: Readonly<Record<string, unknown>>,
+  argumentsJson: string | null,
+  args: string,
+): void {
+  let sep = '{';
+  for (const key of Object.keys(fn)) {
+    if (key === 'arguments') {
+      parts.push(sep, '"arguments":');
+      if (argumentsJson === null) pushCompacted(parts, args);
+      else parts.push(argumentsJson);
+    } else if (!pushEntry(parts, sep, key, fn[key])) continue;
+    sep = ',';
+  }
+  parts.push(sep === '{' ? '{}' : '}');
+}
+
+/** Appends the calls with string arguments parsed; `texts` is what validation's parse gave (see ReplyArguments). */
+function pushCalls(parts: string[], calls: readonly ToolCall[], texts: ReplyArguments | undefined): void {
+  parts.push('[');
+  for (let k = 0; k < calls.length; k++) {
+    if (k > 0) parts.push(',');
+    const call: unknown = calls[k];
+    if (!isObject(call) || !isObject(call.function) || typeof call.function.arguments !== 'string') {
+      if (!pushJson(parts, call)) parts.push('null');
+      continue;
+    }
+    const text = texts?.[k];
+    const args = call.function.arguments;
+    const argumentsJson = text === undefined ? JSON.stringify(JSON.parse(args) as unknown) : text;
+    let sep = '{';
+    for (const key of Object.keys(call)) {
+      if (key === 'function') {
+        parts.push(sep, '"function":');
+        pushFunction(parts, call.function, argumentsJson, args);
+      } else if (!pushEntry(parts, sep, key, call[key])) continue;
+      sep = ',';
+    }
+    parts.push(sep === '{' ? '{}' : '}');
+  }
+  parts.push(']');
+}
+
+/** Appends the training reply of a tool-calling record: content `""` (the calls are the answer), arguments parsed. */
+function pushToolCallingReply(
+  parts: string[],
+  first: ChatMessage,
+  parseArguments: boolean,
+  texts: ReplyArguments | undefined,
+): void {
+  const calls = first.tool_calls;
+  const parseCalls = parseArguments && isList(calls);
+  let sep = '{';
+  let content = false;
+  for (const key of Object.keys(first)) {
+    if (key === 'content') {
+      parts.push(sep, '"content":""');
+      content = true;
+    } else if (key === 'tool_calls' && parseCalls) {
+      parts.push(sep, '"tool_calls":');
+      pushCalls(parts, calls, texts);
+    } else if (!pushEntry(parts, sep, key, first[key])) continue;
+    sep = ',';
+  }
+  if (!content) parts.push(sep, '"content":""');
+  parts.push('}');
+}
+
+/** Pieces of the line being built (reused: one array instead of one per line). */
+const scratch: string[] = [];
+
+/**
+ * A training/validation line: `{messages: request.messages + response.choices[0].message, tools?}`. For tool-calling
+ * the reply's content is `""` and `tools` is required; generic lines never carry tools. `replyArguments` is what
+ * validation's parse of the reply's arguments gave (parsed here when absent).
+ */
+export function toTrainingLine(
+  record: LogRecord,
+  workload: WorkloadType,
+  parseArguments = false,
+  replyArguments?: ReplyArguments,
+): TrainingLine {
+  let tail = '';
+  if (workload === 'tool_calling') {
+    const tools = record.request.tools;
+    if (!isList(tools) || tools.length === 0) return { rule: 'missing_tools' };
+    tail = toolsTail(tools);
+  }
   const messages = requestMessages(record.request.messages);
   const first = record.response.choices[0]?.message;
-  // Serialised in one call, `{"messages":[…]}`; for tool-calling the closing brace gives way to the shared
-  // `,"tools":[…]}` tail. Of the ways tried to build 100k lines, this one keeps the least memory per line.
-  const json = JSON.stringify({
-    messages: first ? [...messages, trainingReply(first, workload, parseArguments)] : messages,
-  });
-  return { line: toolCalling && isList(tools) ? json.slice(0, -1) + toolsTail(tools) : json };
+  const parts = scratch.length === 0 ? scratch : [];
+  parts.push('{"messages":[');
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) parts.push(',');
+    if (!pushJson(parts, messages[i])) parts.push('null');
+  }
+  if (first) {
+    if (messages.length > 0) parts.push(',');
+    if (workload === 'tool_calling') pushToolCallingReply(parts, first, parseArguments, replyArguments);
+    else pushJson(parts, withStringContent(first));
+  }
+  parts.push(tail === '' ? ']}' : ']');
+  // One flat string per line; for tool-calling the shared `,"tools":[…]}` tail (one per tool list, which a workload
+  // sends with every call) is attached, not copied: of the ways tried to build 100k lines, this keeps the least
+  // memory per line.
+  const body = parts.join('');
+  parts.length = 0;
+  return { line: tail === '' ? body : body + tail };
 }
 
 /**
@@ -132,7 +226,7 @@ export function trainingLines(
   let refused = 0;
   for (const pos of positionsInInputOrder(records)) {
     const r = records[pos] as CuratedRecord;
-    const t = toTrainingLine(r.record, workload, r.parseArguments);
+    const t = toTrainingLine(r.record, workload, r.parseArguments, r.replyArguments);
     if ('line' in t) {
       lines[pos] = t.line;
     } else {

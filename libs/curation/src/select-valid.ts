@@ -8,7 +8,7 @@ import { type DataSplitConfig } from './config';
 import { timestampToMs } from './timestamp';
 import { NO_TOOL, type CuratedRecord, type LogRecord } from './types';
 import {
-  argumentsRule,
+  checkArguments,
   emptyDropCounts,
   firstChoiceToolCalls,
   formatRule,
@@ -61,15 +61,18 @@ export function selectValid(records: readonly unknown[], split: DataSplitConfig)
     const firstCalls = firstChoiceToolCalls(record);
     if (firstCalls.length > 0) toolCallingRecords++;
     const name = firstCalls[0]?.function.name;
+    // The arguments are parsed here anyway; what the parse gave is kept for the training lines (as text).
+    const callRule = toolCallRule(record);
+    const args = callRule === null && split.parse_function_arguments ? checkArguments(record) : null;
+    toolCallingRules[wellFormed] = callRule ?? (typeof args === 'string' ? args : null);
     curated[wellFormed] = {
       record,
       parseArguments: split.parse_function_arguments,
       inputIndex: i,
       timeMs: timestampToMs(record.timestamp),
       toolName: typeof name === 'string' ? interned(toolNames, name) : NO_TOOL,
+      replyArguments: args === null || typeof args === 'string' ? undefined : args,
     };
-    toolCallingRules[wellFormed] =
-      toolCallRule(record) ?? (split.parse_function_arguments ? argumentsRule(record) : null);
     wellFormed++;
   }
   curated.length = wellFormed;
@@ -86,7 +89,7 @@ export function selectValid(records: readonly unknown[], split: DataSplitConfig)
     valid.length = kept;
   } else if (split.parse_function_arguments) {
     // No quality filter, and nothing to parse.
-    valid = curated.map((r) => ({ ...r, parseArguments: false }));
+    valid = curated.map((r) => ({ ...r, parseArguments: false, replyArguments: undefined }));
   }
   const unreadableTimestamps = valid.reduce((n, r) => n + (Number.isFinite(r.timeMs) ? 0 : 1), 0);
   return { valid, wellFormed, workload, dropped, unreadableTimestamps };

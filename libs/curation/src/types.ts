@@ -89,7 +89,21 @@ export interface CuratedRecord {
   readonly timeMs: number;
   /** First tool call's function name in `response.choices[0].message`, else `no_tool` (inventory §2.6). */
   readonly toolName: string;
+  /**
+   * When `parseArguments`: what validation's parse of the reply's string arguments gave, as compact JSON text (see
+   * `ReplyArguments`), so the training lines need not parse them again. Absent: formatting parses them itself.
+   */
+  readonly replyArguments?: ReplyArguments | undefined;
 }
+
+/**
+ * Per tool call of `response.choices[0].message` whose arguments are a JSON text: that text as
+ * `JSON.stringify(JSON.parse(arguments))` gives it, or null when it is the arguments text itself without the
+ * whitespace between tokens (a plain text, see arguments-text.ts; compacted where the line is written). Undefined
+ * for a call whose arguments are already an object. A string or nothing per call costs the collector far less than
+ * the parsed objects would.
+ */
+export type ReplyArguments = readonly (string | null | undefined)[];
 
 export const NO_TOOL = 'no_tool';
 export const OTHERS = 'others';

@@ -1,7 +1,14 @@
 import { UnparseableLine } from './json';
 import { chatRecord, deepFreeze, toolCallRecord } from './testing/log-records';
 import { type LogRecord } from './types';
-import { argumentsRule, formatRule, parseToolArguments, toolCallRule, type ToolsVerdicts } from './validate';
+import {
+  argumentsRule,
+  checkArguments,
+  formatRule,
+  parseToolArguments,
+  toolCallRule,
+  type ToolsVerdicts,
+} from './validate';
 
 const limits = { maxToolProperties: 8, maxMessageChars: 131072 };
 
@@ -160,6 +167,30 @@ describe('argumentsRule', () => {
     expect(argumentsRule(toolCallRecord({ args: '{"city": ' }))).toBe('unparseable_arguments');
     expect(argumentsRule(toolCallRecord({ args: '"Oslo"' }))).toBe('arguments_not_object');
     expect(argumentsRule(chatRecord())).toBeNull();
+  });
+});
+
+describe('checkArguments', () => {
+  it('gives the verdict of argumentsRule', () => {
+    for (const args of ['{"city": ', '"Oslo"', '[1, 2]', '{"city": "Oslo"}', '{"n": 1.0}']) {
+      const r = toolCallRecord({ args });
+      const verdict = checkArguments(r);
+      expect(typeof verdict === 'string' ? verdict : null).toBe(argumentsRule(r));
+    }
+    expect(checkArguments(chatRecord())).toBeNull();
+    expect(checkArguments(toolCallRecord({ args: { city: 'Oslo' } }))).toBeNull();
+  });
+
+  it('keeps, per reply call, what the parse serialises to: null for a plain text to compact, else the text', () => {
+    expect(checkArguments(toolCallRecord({ args: '{"city": "Oslo"}' }))).toEqual([null]);
+    const compact = '{"city":"Oslo"}';
+    expect(checkArguments(toolCallRecord({ args: compact }))?.[0]).toBe(compact);
+    expect(checkArguments(toolCallRecord({ args: '{"n": 1.0, "c": "S\\u00e3o"}' }))).toEqual(['{"n":1,"c":"São"}']);
+    const r = toolCallRecord();
+    const message = r.response.choices[0]!.message;
+    const calls = [...message.tool_calls!, { id: 'b', type: 'function', function: { name: 'f', arguments: { k: 1 } } }];
+    const twoCalls = { ...r, response: { choices: [{ message: { ...message, tool_calls: calls } }] } };
+    expect(checkArguments(twoCalls)).toEqual([null, undefined]);
   });
 });
 

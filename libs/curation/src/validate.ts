@@ -1,8 +1,17 @@
 // Validation, rule by rule (inventory §2.4). Every check is a pure function returning the name of the first rule a
 // record breaks, so each dropped record is counted under exactly one rule. Nothing here throws on bad input and
 // nothing mutates it: argument parsing returns a copy of the path it changes.
+import { plainArguments, PLAIN_COMPACT, PLAIN_SPACED } from './arguments-text';
 import { UnparseableLine } from './json';
-import { isList, isObject, type ChatChoice, type CuratedRecord, type LogRecord, type ToolCall } from './types';
+import {
+  isList,
+  isObject,
+  type ChatChoice,
+  type CuratedRecord,
+  type LogRecord,
+  type ReplyArguments,
+  type ToolCall,
+} from './types';
 
 /** Every rule that can drop a record, in the order they are applied. */
 export const DROP_RULES = [
@@ -213,6 +222,59 @@ export function argumentsRule(record: LogRecord): DropRule | null {
     }
   }
   return null;
+}
+
+/** Shared `ReplyArguments` for the usual reply: every call's arguments a plain text with spaces, by call count. */
+const allSpaced: ReplyArguments[] = [];
+const SHARED_UP_TO = 16;
+
+function spacedOnly(texts: ReplyArguments): ReplyArguments {
+  const count = texts.length;
+  if (count > SHARED_UP_TO) return texts;
+  return (allSpaced[count] ??= Object.freeze(new Array<null>(count).fill(null)));
+}
+
+/**
+ * `argumentsRule` that also keeps what formatting needs of the reply (`response.choices[0].message`): the rule
+ * broken, or the reply's `ReplyArguments` (null when the reply has no string arguments). Plain argument texts (see
+ * arguments-text.ts) are checked by a scan that builds nothing; the rest are parsed.
+ */
+export function checkArguments(record: LogRecord): DropRule | ReplyArguments | null {
+  let texts: (string | null | undefined)[] | null = null;
+  let spaced = 0;
+  const choices = record.response.choices;
+  for (let c = 0; c < choices.length; c++) {
+    const calls = (choices[c] as ChatChoice).message.tool_calls;
+    if (!Array.isArray(calls)) continue;
+    for (let k = 0; k < calls.length; k++) {
+      const call: unknown = calls[k];
+      if (!isObject(call) || !isObject(call.function)) continue;
+      const args = call.function.arguments;
+      if (isObject(args)) continue;
+      if (typeof args !== 'string') return 'arguments_not_object';
+      const plain = plainArguments(args);
+      let text: string | null;
+      if (plain === PLAIN_SPACED) {
+        text = null;
+      } else if (plain === PLAIN_COMPACT) {
+        text = args;
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(args);
+        } catch {
+          return 'unparseable_arguments';
+        }
+        if (!isObject(parsed)) return 'arguments_not_object';
+        text = c === 0 ? JSON.stringify(parsed) : null;
+      }
+      if (c === 0) {
+        (texts ??= new Array<string | null | undefined>(calls.length).fill(undefined))[k] = text;
+        if (text === null) spaced++;
+      }
+    }
+  }
+  return texts !== null && spaced === texts.length ? spacedOnly(texts) : texts;
 }
 
 /**

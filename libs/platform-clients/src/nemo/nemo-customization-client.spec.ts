@@ -40,7 +40,7 @@ function fakeNemo(jobs: Listed[], status: Record<string, unknown> = {}) {
   };
   const platform = createNemoPlatform(
     { nemoBaseUrl: 'http://nemo.test', nimBaseUrl: 'http://nim.test', datastoreBaseUrl: 'http://ds.test' },
-    { fetch: fetchImpl as typeof fetch },
+    { fetch: fetchImpl },
   );
   return { customization: platform.customization, urls };
 }

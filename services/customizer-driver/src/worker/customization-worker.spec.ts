@@ -290,7 +290,7 @@ describe('CustomizationWorker', () => {
     await waitFor('cancelled', () => state.get(key)?.status === 'cancelled');
     expect(customizer.cancelled).toEqual([orphan.id]);
     expect(bus.publishedTo(Topics.customizationFailedV1)).toEqual([
-      expect.objectContaining({ job_id: orphan.id, error: expect.objectContaining({ code: 'CANCELLED' }) }),
+      expect.objectContaining({ job_id: orphan.id, error: expect.objectContaining({ code: 'CANCELLED' }) as unknown }),
     ]);
   });
 
