@@ -183,7 +183,13 @@ export class DocumentRunStore implements RunStore {
   }
 
   public setCandidateDeploymentStatus(id: string, status: DeploymentStatus): Promise<boolean> {
-    return this.guarded('candidates', id, { deployment_status: status }, deploymentOpen, 'setCandidateDeploymentStatus');
+    return this.guarded(
+      'candidates',
+      id,
+      { deployment_status: status },
+      deploymentOpen,
+      'setCandidateDeploymentStatus',
+    );
   }
 
   // --- evaluations --------------------------------------------------------------------------------------------
