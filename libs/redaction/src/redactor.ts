@@ -17,7 +17,7 @@ import { BUILTIN_DETECTORS, type BuiltinDetectorName } from './detectors/builtin
 import { compileRule, type TextPass } from './detectors/rule-pass';
 import { creditCardRules, isCardNumber } from './detectors/credit-card';
 import { customDetector } from './detectors/custom';
-import { type Detector, type PatternRule } from './detectors/detector';
+import { digitsAtLeast, type Detector, type PatternRule } from './detectors/detector';
 import { emailDetector } from './detectors/email';
 import { ipv4Rules, ipv6Detector } from './detectors/ip-address';
 import { phoneRules } from './detectors/phone';
@@ -50,8 +50,6 @@ export interface Redactor {
 }
 
 const NO_COUNTS: RedactionCounts = Object.freeze({});
-const AT_LEAST_4_DIGITS = /\d(?:\D*\d){3}/;
-const AT_LEAST_7_DIGITS = /\d(?:\D*\d){6}/;
 
 // Passes run in this order: secrets first (`api_key=4111…` is a secret, and `https://u:pw@host` loses its password
 // before the e-mail scan sees it), cards before phones (a card's digits are not split into phone numbers).
@@ -131,7 +129,7 @@ class Pipeline implements JsonValueRedaction {
     let digits: 0 | 4 | 7 | undefined;
     for (const pass of this.patterns) {
       if (pass.minDigits > 0) {
-        digits ??= AT_LEAST_7_DIGITS.test(out) ? 7 : AT_LEAST_4_DIGITS.test(out) ? 4 : 0;
+        digits ??= digitsAtLeast(out);
         if (digits < pass.minDigits) continue;
       }
       out = pass.run(out);

@@ -105,6 +105,7 @@ export class IngesterModule {
                   maxBytes: c.fetchMaxBytes,
                   maxBytesPerPartition: c.fetchMaxBytesPerPartition,
                   members: c.members,
+                  partitionsConsumedConcurrently: c.partitionsConcurrently,
                 },
                 retry: config.retry,
                 maxValueBytes: config.maxRecordBytes,

@@ -99,9 +99,13 @@ describe('Avro topic (flywheel.log.llm-call-logged.v1)', () => {
     expect(storedFirst?.record).toEqual(first);
     expect(storedFirst?.source).toBe(`kafka:${Topics.llmCallLoggedV1}:0:0`);
     expect(dead.map((m) => header(m, 'dlq-reason'))).toEqual(bad.map((b) => b.reason));
+    // The bad records went out in one send with one key: one partition (the topic has several), consecutive offsets.
+    const partition = header(dead[0]!, 'dlq-source-partition');
+    const firstOffset = Number(header(dead[0]!, 'dlq-source-offset'));
     dead.forEach((m, i) => {
       expect(header(m, 'dlq-error')).toMatch(bad[i]!.error);
-      expect(header(m, 'dlq-source-offset')).toBe(String(i + 1));
+      expect(header(m, 'dlq-source-partition')).toBe(partition);
+      expect(header(m, 'dlq-source-offset')).toBe(String(firstOffset + i));
       expect(m.value).toEqual(bad[i]!.value);
     });
     const metrics = (await ingester.get('/metrics')).body;

@@ -4,9 +4,14 @@
 // redaction — stores them all. Broker, producers, consumer and ingester are separate processes, as deployed.
 // Prints records/s, the ratio to the bare consumer and the ingester's peak RSS next to the targets; asserts nothing.
 // Usage: npx tsx test/bench/ingest/ingest-bench.ts [--records N] (default 1000000) [--node-options '…'] (the
-// ingester's NODE_OPTIONS, default the README's --max-old-space-size=192; '' for Node's defaults)
+// ingester's NODE_OPTIONS, default the README's '--max-old-space-size=192 --max-semi-space-size=4'; '' for Node's
+// defaults) [--cpu-prof DIR]
+// (writes a V8 CPU profile of the ingester into DIR; Node refuses --cpu-prof in NODE_OPTIONS) [--broker-dir DIR]
+// (a durable broker in DIR: the records are produced on the first run only and reused by later runs with the same
+// --records, each with a fresh consumer group; saves minutes per run on a busy machine) [--ingester-env K=V,K2=V2]
+// (extra settings for the ingester, e.g. INGESTER_PARTITIONS_CONCURRENTLY=1)
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +30,7 @@ const PARTITIONS = 4;
 const PRODUCERS = 2;
 const TS_CHILD = ['--import', 'tsx'];
 const INGESTER_MAIN = resolve(__dirname, '../../../services/log-ingester/src/main.ts');
-const INGESTER_NODE_OPTIONS = option('--node-options') ?? '--max-old-space-size=192';
+const INGESTER_NODE_OPTIONS = option('--node-options') ?? '--max-old-space-size=192 --max-semi-space-size=4';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -33,10 +38,22 @@ function option(name: string): string | undefined {
 }
 
 const RECORDS = Number(option('--records') ?? 1_000_000);
+const CPU_PROFILE_DIR = option('--cpu-prof');
+const BROKER_DIR = option('--broker-dir');
+const INGESTER_ENV = Object.fromEntries(
+  (option('--ingester-env') ?? '')
+    .split(',')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function forkTs(file: string, env?: NodeJS.ProcessEnv): ChildProcess {
-  return fork(file, [], { execArgv: TS_CHILD, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], ...(env ? { env } : {}) });
+function forkTs(file: string, env?: NodeJS.ProcessEnv, execArgv: string[] = []): ChildProcess {
+  return fork(file, [], {
+    execArgv: [...TS_CHILD, ...execArgv],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    ...(env ? { env } : {}),
+  });
 }
 
 function message<T>(child: ChildProcess, kind: string): Promise<T> {
@@ -58,8 +75,11 @@ function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', r));
 }
 
-async function startBroker(): Promise<{ child: ChildProcess; brokers: string[] }> {
-  const child = forkTs(resolve(__dirname, '../broker-process.ts'));
+async function startBroker(dataDir?: string): Promise<{ child: ChildProcess; brokers: string[] }> {
+  const child = fork(resolve(__dirname, '../broker-process.ts'), dataDir === undefined ? [] : [dataDir], {
+    execArgv: TS_CHILD,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const brokers = await new Promise<string[]>((resolvePromise, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -88,6 +108,16 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds (user + system) a process, or one of its threads, has used so far (Linux, /proc). */
+function cpuSeconds(pid: number, thread?: number): number {
+  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+  const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = 100;
+
 async function poll(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
@@ -108,36 +138,45 @@ async function main(): Promise<void> {
       `ingester NODE_OPTIONS='${INGESTER_NODE_OPTIONS}'`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
-  const broker = await startBroker();
+  const brokerDir = BROKER_DIR === undefined ? undefined : resolve(BROKER_DIR);
+  const producedMark = brokerDir === undefined ? undefined : join(brokerDir, `.ingest-bench-produced-${RECORDS}`);
+  const reuse = producedMark !== undefined && existsSync(producedMark);
+  if (brokerDir !== undefined && !reuse) rmSync(brokerDir, { recursive: true, force: true });
+  const broker = await startBroker(brokerDir);
   const registry = await startEmbeddedSchemaRegistry();
   try {
     const topic = Topics.llmCallLoggedV1;
     const kafka = new Kafka({ clientId: 'ingest-bench', brokers: broker.brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+    if (!reuse) await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
     await admin.disconnect();
+    // A fresh registry registers the one schema as id 1 every run, so reused records still decode.
     const { id: schemaId } = await new SchemaRegistry({ host: registry.url }).register(
       { type: SchemaType.AVRO, schema: JSON.stringify(LlmCallLoggedV1Schema) },
       { subject: `${topic}-value` },
     );
 
     const t0 = Date.now();
-    const producers = Array.from({ length: PRODUCERS }, (_, i) => {
-      const child = forkTs(resolve(__dirname, 'log-producer-process.ts'));
-      const share = Math.ceil(RECORDS / PRODUCERS);
-      const job: ProducerJob = {
-        brokers: broker.brokers,
-        topic,
-        schemaId,
-        from: i * share,
-        to: Math.min(RECORDS, (i + 1) * share),
-      };
-      child.send(job);
-      return message(child, 'done');
-    });
+    const producers = reuse
+      ? []
+      : Array.from({ length: PRODUCERS }, (_, i) => {
+          const child = forkTs(resolve(__dirname, 'log-producer-process.ts'));
+          const share = Math.ceil(RECORDS / PRODUCERS);
+          const job: ProducerJob = {
+            brokers: broker.brokers,
+            topic,
+            schemaId,
+            from: i * share,
+            to: Math.min(RECORDS, (i + 1) * share),
+          };
+          child.send(job);
+          return message(child, 'done');
+        });
     await Promise.all(producers);
-    console.log(`  produced in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`);
+    if (reuse) console.log(`  reusing the records produced earlier in ${brokerDir}`);
+    else console.log(`  produced in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`);
+    if (producedMark !== undefined && !reuse) writeFileSync(producedMark, `${RECORDS}\n`);
 
     const bare = forkTs(resolve(__dirname, 'bare-consumer-process.ts'));
     const bareJob: BareJob = { brokers: broker.brokers, topic, records: RECORDS };
@@ -149,30 +188,44 @@ async function main(): Promise<void> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const dbPath = join(dir, 'logs.db');
-    const ingester = forkTs(INGESTER_MAIN, {
-      PATH: process.env.PATH,
-      HTTP_PORT: String(port),
-      KAFKA_BROKERS: broker.brokers.join(','),
-      SCHEMA_REGISTRY_URL: registry.url,
-      LOG_STORE_SQLITE_PATH: dbPath,
-      INGESTER_INSTANCE_ID: 'ingest-bench',
-      LOG_LEVEL: 'warn',
-      // The heap limit the README recommends: V8 otherwise grows the heap lazily far beyond the live data.
-      NODE_OPTIONS: INGESTER_NODE_OPTIONS,
-    });
+    const profile = CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROFILE_DIR)];
+    const ingester = forkTs(
+      INGESTER_MAIN,
+      {
+        PATH: process.env.PATH,
+        HTTP_PORT: String(port),
+        KAFKA_BROKERS: broker.brokers.join(','),
+        SCHEMA_REGISTRY_URL: registry.url,
+        LOG_STORE_SQLITE_PATH: dbPath,
+        INGESTER_INSTANCE_ID: 'ingest-bench',
+        // Its own group every run: the records of a reused broker are all read again.
+        INGESTER_GROUP_ID: `ingest-bench-${Date.now()}`,
+        ...INGESTER_ENV,
+        LOG_LEVEL: 'warn',
+        // The heap limits the README recommends: V8 otherwise grows the heap (old and young) lazily far beyond the
+        // live data.
+        NODE_OPTIONS: INGESTER_NODE_OPTIONS,
+      },
+      profile,
+    );
     let ingestSeconds: number;
     let rssMb: number;
+    let cpu: { process: number; main: number };
     try {
       await poll(
         async () => (await fetch(`${url}/health/ready`)).status === 200,
-        60_000,
+        // Generous: a busy 2-core machine takes a while to compile and boot the service; this wait is not timed.
+        180_000,
         'the ingester to be ready',
         20,
       );
+      const pid = ingester.pid ?? 0;
+      const cpuAtStart = { process: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
       const start = process.hrtime.bigint();
       await poll(async () => (await storedByMetrics(url)) >= RECORDS, 30 * 60_000, 'every record stored', 100);
       ingestSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-      rssMb = peakRssMb(ingester.pid ?? 0);
+      rssMb = peakRssMb(pid);
+      cpu = { process: cpuSeconds(pid) - cpuAtStart.process, main: cpuSeconds(pid, pid) - cpuAtStart.main };
     } finally {
       ingester.kill('SIGTERM');
       await exited(ingester);
@@ -188,6 +241,11 @@ async function main(): Promise<void> {
     console.log(`  bare kafkajs consumer: ${thousands(bareRate)} records/s (${bareSeconds.toFixed(1)} s)`);
     console.log(
       `  ingester:              ${thousands(rate)} records/s (${ingestSeconds.toFixed(1)} s), ${thousands(stored)} records in the store`,
+    );
+    // On a shared machine wall time depends on the neighbours; CPU time per record is the steadier figure.
+    console.log(
+      `  ingester CPU:          ${((cpu.process * 1e6) / RECORDS).toFixed(1)} µs/record in all its threads, ` +
+        `${((cpu.main * 1e6) / RECORDS).toFixed(1)} µs/record on its main thread`,
     );
     console.log('');
     console.log('  figure                     measured        target     ');

@@ -49,6 +49,12 @@ export const ingesterEnv = defineEnv(
       description:
         'Consumer-group members in this process; with 2+, one fetches while another writes (up to the partition count).',
     }),
+    INGESTER_PARTITIONS_CONCURRENTLY: env.int({
+      default: 1,
+      min: 1,
+      description:
+        'Batches of different partitions handled at once per member; 2+ overlaps decoding with a store that writes asynchronously (Elasticsearch), not with SQLite.',
+    }),
     INGESTER_BATCH_MAX_RECORDS: env.int({ default: 1000, min: 1, description: 'Most records in one store append.' }),
     INGESTER_BATCH_MAX_BYTES: env.int({ default: 8 * MiB, min: 1, description: 'Most bytes in one store append.' }),
     INGESTER_BATCH_LINGER_MS: env.int({
@@ -126,6 +132,7 @@ export const ingesterEnv = defineEnv(
         fetchMaxBytes: v.KAFKA_FETCH_MAX_BYTES,
         fetchMaxBytesPerPartition: v.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
         members: v.INGESTER_CONSUMERS,
+        partitionsConcurrently: v.INGESTER_PARTITIONS_CONCURRENTLY,
       },
       batch: {
         maxRecords: v.INGESTER_BATCH_MAX_RECORDS,
