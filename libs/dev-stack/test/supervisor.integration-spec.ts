@@ -164,8 +164,9 @@ describe('startFlywheelStack (stand-in services)', () => {
       'deployer did not become ready: exited with code 1\nlast lines of deployer:\n  booting\n' +
         '  deployer: failed to start: DEPLOYER_GPUS: must be at least 1',
     );
-    // Everything that had started was stopped again.
-    expect(lines.some((l) => l.source === 'log-ingester' && l.text === 'stopping')).toBe(true);
+    // Everything that had started was stopped again (the supervisor says so; the stand-in may be killed by the
+    // SIGTERM before its own handler is installed on a busy machine, so its 'stopping' line is not required).
+    expect(lines.some((l) => l.source === 'supervisor' && /^stopping .*log-ingester/.test(l.text))).toBe(true);
   });
 
   it('leaves no orphans when the supervisor itself is SIGKILLed', async () => {
