@@ -41,6 +41,11 @@ export const consumerTimingsSchema = z
     metadataMaxAgeMs: positiveInt.default(300_000),
     /** Where a group with no committed offset starts: the earliest record (true) or only new ones. */
     fromBeginning: z.boolean().default(true),
+    /**
+     * Partitions whose records are handled at once (kafkajs `partitionsConsumedConcurrently`); records of one
+     * partition — so of one key — stay in order. 1 = one record at a time for the whole consumer.
+     */
+    partitionsConsumedConcurrently: positiveInt.default(1),
   })
   .default({})
   // kafkajs heartbeats from its fetch loop: a fetch wait plus a heartbeat interval must fit in a session.

@@ -50,6 +50,7 @@ export class KafkaConsumerRunner {
     await consumer.subscribe({ topics: [...this.o.handlers.keys()], fromBeginning: c.fromBeginning });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: c.partitionsConsumedConcurrently,
       // Offsets are resolved one record at a time, after its outcome; never a whole batch up front.
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),

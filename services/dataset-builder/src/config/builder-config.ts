@@ -58,6 +58,13 @@ export const builderEnv = defineEnv(
       default: '.data/dataset-builder/state.db',
       description: 'SQLite file of cancelled runs and finished builds (directory created); `:memory:` in tests.',
     }),
+    BUILDER_CONCURRENT_BUILDS: env.int({
+      default: 3,
+      min: 1,
+      max: 64,
+      description:
+        'Runs built at once (partitions of run.requested handled concurrently; one run stays in order). Topics have 3 partitions by default.',
+    }),
     BUILDER_READ_FACTOR: env.int({
       default: 2,
       min: 1,
@@ -104,7 +111,7 @@ export const builderEnv = defineEnv(
     ...logLevelEnv(),
   },
   (v, ctx) => {
-    const consumer = kafkaConsumerFrom(v, ctx);
+    const consumer = { ...kafkaConsumerFrom(v, ctx), partitionsConsumedConcurrently: v.BUILDER_CONCURRENT_BUILDS };
     const bus = busEnv.from(v, ctx);
     const boot = storeBootFrom(v.LOG_STORE_BOOT_MAX_ATTEMPTS, {
       baseMs: bus.retry.backoffBaseMs,
