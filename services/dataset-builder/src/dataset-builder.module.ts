@@ -2,13 +2,14 @@
 // store, dataset store, embeddings, the bus) are created here from config; tests pass their own.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue, Topics } from '@flywheel/contracts';
 import { type DatasetStore, type EmbeddingClient } from '@flywheel/platform-clients';
 import { HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
 import { createLogStore, type LogStore } from '@flywheel/stores';
 import { BuildDatasets, type FlywheelCatalogue } from './build/build-datasets';
+import { BuildQueueWorker } from './build/build-queue-worker';
 import { DeleteRunDatasets } from './build/delete-run-datasets';
 import { PlatformEmbeddings } from './build/embedding-adapter';
 import { type BuilderConfig } from './config/builder-config';
@@ -94,14 +95,30 @@ export class DatasetBuilderModule {
           inject: [LOG_STORE, DATASET_STORE, RUN_STATE, EMBEDDINGS, EventPublisher, BuilderMetrics],
         },
         {
+          provide: BuildQueueWorker,
+          useFactory: (build: BuildDatasets, state: RunStateStore, metrics: BuilderMetrics) => {
+            const logger = new Logger('DatasetBuilder');
+            return new BuildQueueWorker({
+              build,
+              state,
+              observer: metrics,
+              logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+              settings: {
+                concurrency: config.concurrentBuilds,
+                maxAttempts: config.retry.maxAttempts,
+                attemptTimeoutMs: config.handlerTimeoutMs,
+                backoffBaseMs: config.retry.backoffBaseMs,
+                backoffMaxMs: config.retry.backoffMaxMs,
+              },
+            });
+          },
+          inject: [BuildDatasets, RUN_STATE, BuilderMetrics],
+        },
+        {
           provide: RunEventsHandler,
-          useFactory: (
-            build: BuildDatasets,
-            state: RunStateStore,
-            metrics: BuilderMetrics,
-            deleteRun: DeleteRunDatasets,
-          ) => new RunEventsHandler(build, state, metrics, deleteRun),
-          inject: [BuildDatasets, RUN_STATE, BuilderMetrics, DeleteRunDatasets],
+          useFactory: (builds: BuildQueueWorker, state: RunStateStore, deleteRun: DeleteRunDatasets) =>
+            new RunEventsHandler(builds, state, deleteRun),
+          inject: [BuildQueueWorker, RUN_STATE, DeleteRunDatasets],
         },
         {
           provide: DeleteRunDatasets,
@@ -111,17 +128,24 @@ export class DatasetBuilderModule {
         },
         {
           provide: BuilderLifecycle,
-          useFactory: (logStore: LogStore, datasets: DatasetStore, state: RunStateStore, health: HealthRegistry) =>
+          useFactory: (
+            logStore: LogStore,
+            datasets: DatasetStore,
+            state: RunStateStore,
+            health: HealthRegistry,
+            builds: BuildQueueWorker,
+          ) =>
             new BuilderLifecycle({
               logStore,
               datasets,
               state,
               health,
+              builds,
               namespace: config.namespace,
               owns: { logStore: overrides.logStore === undefined, state: overrides.state === undefined },
               retry: { backoffBaseMs: config.retry.backoffBaseMs, backoffMaxMs: config.retry.backoffMaxMs },
             }),
-          inject: [LOG_STORE, DATASET_STORE, RUN_STATE, HealthRegistry],
+          inject: [LOG_STORE, DATASET_STORE, RUN_STATE, HealthRegistry, BuildQueueWorker],
         },
       ],
     };

@@ -71,3 +71,29 @@ export class CountingDatasetStore extends InMemoryDatasetStore {
     return super.uploadFile(dataset, file);
   }
 }
+
+/** A dataset store whose uploads wait until `open()`: the names of the datasets waiting show which builds started. */
+export class GatedDatasetStore extends InMemoryDatasetStore {
+  public readonly waiting = new Set<string>();
+  private release: (() => void) | undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+
+  public override async uploadFile(dataset: DatasetRef, file: DatasetFile): Promise<void> {
+    this.waiting.add(dataset.name);
+    await this.gate;
+    return super.uploadFile(dataset, file);
+  }
+
+  public open(): void {
+    this.release?.();
+  }
+}
+
+/** Polls `condition` every 10 ms until it holds; fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -7,14 +7,27 @@ import { catalogue, Topics } from '@flywheel/contracts';
 import { startHttpService, type HttpService } from '@flywheel/service-kit';
 import { type LogStore, type StoredLogRecord } from '@flywheel/stores';
 import { type FlywheelCatalogue } from '../src/build/build-datasets';
-import { eventIdOf } from '../src/build/deterministic-ids';
+import { datasetNameOf, eventIdOf } from '../src/build/deterministic-ids';
 import { loadBuilderConfig } from '../src/config/builder-config';
 import { DatasetBuilderModule, type BuilderOverrides } from '../src/dataset-builder.module';
 import { SqliteRunStateStore } from '../src/state/run-state-store';
+import { BuildQueueWorker } from '../src/build/build-queue-worker';
+import { BuilderLifecycle } from '../src/lifecycle/builder-lifecycle';
 import { CONTROL_GROUP_ID } from '../src/tokens';
-import { CountingDatasetStore, logStoreWith, REQUESTED_AT, runRequested } from './builder-fixtures';
+import {
+  CountingDatasetStore,
+  GatedDatasetStore,
+  logStoreWith,
+  REQUESTED_AT,
+  runRequested,
+  until,
+} from './builder-fixtures';
 
-const config = loadBuilderConfig({ BUILDER_MAX_ATTEMPTS: '3' });
+const config = loadBuilderConfig({
+  BUILDER_MAX_ATTEMPTS: '3',
+  BUILDER_RETRY_BACKOFF_BASE_MS: '1',
+  BUILDER_RETRY_BACKOFF_MAX_MS: '5',
+});
 
 function testBus(): BuilderOverrides['bus'] {
   return BusModule.forTesting(catalogue, {
@@ -27,13 +40,26 @@ function testBus(): BuilderOverrides['bus'] {
 async function boot(overrides: Omit<BuilderOverrides, 'bus'>): Promise<{
   app: INestApplication;
   bus: MemoryEventBus<FlywheelCatalogue>;
+  /** Delivers what is on the bus, waits for the build worker to settle every queued build, delivers its events. */
+  settle: () => Promise<void>;
 }> {
   const moduleRef = await Test.createTestingModule({
     imports: [DatasetBuilderModule.forRoot(config, { bus: testBus(), defaultMetrics: false, ...overrides })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
-  return { app, bus: app.get(MemoryEventBus) };
+  const bus = app.get<MemoryEventBus<FlywheelCatalogue>>(MemoryEventBus);
+  await app.get(BuilderLifecycle).whenStarted();
+  const worker = app.get(BuildQueueWorker);
+  return {
+    app,
+    bus,
+    settle: async () => {
+      await bus.drain();
+      await worker.settled();
+      await bus.drain();
+    },
+  };
 }
 
 describe('dataset-builder (Nest app on the in-memory bus)', () => {
@@ -45,9 +71,9 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
     await logStore.close();
   });
 
-  it('turns run.requested into datasets.built and deploy requests, and drops a redelivery as a duplicate', async () => {
+  it('turns run.requested into datasets.built and deploy requests, and answers a redelivery with the stored events', async () => {
     const datasets = new CountingDatasetStore();
-    const { app, bus } = await boot({
+    const { app, bus, settle } = await boot({
       logStore,
       datasets,
       state: new SqliteRunStateStore(':memory:'),
@@ -56,7 +82,7 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
     try {
       const event = runRequested({ run_id: 'run-nest' });
       await bus.publish(Topics.runRequestedV1, event);
-      await bus.drain();
+      await settle();
 
       const [built] = bus.publishedTo(Topics.datasetsBuiltV1);
       expect(built?.event_id).toBe(eventIdOf('run-nest', 'datasets.built'));
@@ -67,13 +93,11 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
 
       // At-least-once delivery: the same request again.
       await bus.publish(Topics.runRequestedV1, event);
-      await bus.drain();
+      await settle();
       const builtEvents = bus.publishedTo(Topics.datasetsBuiltV1);
       expect(builtEvents).toHaveLength(2);
       expect(builtEvents[1]?.event_id).toBe(builtEvents[0]?.event_id);
       expect(datasets.uploads).toHaveLength(uploads);
-      const last = bus.deliveries.filter((d) => d.topic === Topics.runRequestedV1).at(-1);
-      expect(last?.result).toMatchObject({ kind: 'completed', outcome: { kind: 'skipped' } });
     } finally {
       await app.close();
     }
@@ -81,7 +105,7 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
 
   it('records a cancel in its own consumer group and then ignores the run', async () => {
     const datasets = new CountingDatasetStore();
-    const { app, bus } = await boot({ logStore, datasets, state: new SqliteRunStateStore(':memory:') });
+    const { app, bus, settle } = await boot({ logStore, datasets, state: new SqliteRunStateStore(':memory:') });
     try {
       await bus.publish(Topics.runCancelRequestedV1, {
         event_id: eventIdOf('run-gone', 'test-cancel'),
@@ -90,11 +114,11 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
         requested_by: 'alice',
         reason: 'wrong workload',
       });
-      await bus.drain();
+      await settle();
       expect(bus.deliveries.map((d) => d.groupId)).toEqual([CONTROL_GROUP_ID]);
 
       await bus.publish(Topics.runRequestedV1, runRequested({ run_id: 'run-gone' }));
-      await bus.drain();
+      await settle();
       expect(bus.published.map((e) => e.topic)).toEqual([Topics.runCancelRequestedV1, Topics.runRequestedV1]);
       expect(datasets.uploads).toEqual([]);
     } finally {
@@ -104,10 +128,10 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
 
   it('removes the datasets of a deleted run (control group)', async () => {
     const datasets = new CountingDatasetStore();
-    const { app, bus } = await boot({ logStore, datasets, state: new SqliteRunStateStore(':memory:') });
+    const { app, bus, settle } = await boot({ logStore, datasets, state: new SqliteRunStateStore(':memory:') });
     try {
       await bus.publish(Topics.runRequestedV1, runRequested({ run_id: 'run-deleted' }));
-      await bus.drain();
+      await settle();
       const [built] = bus.publishedTo(Topics.datasetsBuiltV1);
       const evalRef = { namespace: 'dfwbp', name: built?.eval.name ?? '' };
       expect(await datasets.getDataset(evalRef)).not.toBeNull();
@@ -118,7 +142,7 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
         occurred_at: REQUESTED_AT + 5,
         deleted_by: 'alice',
       });
-      await bus.drain();
+      await settle();
       expect(await datasets.getDataset(evalRef)).toBeNull();
       expect(await datasets.getDataset({ namespace: 'dfwbp', name: built?.icl?.name ?? '' })).toBeNull();
       expect(bus.deadLetters).toEqual([]);
@@ -136,19 +160,60 @@ describe('dataset-builder (Nest app on the in-memory bus)', () => {
         return Promise.reject(new Error('SQLITE_CANTOPEN: unable to open database file'));
       },
     });
-    const { app, bus } = await boot({
+    const { app, bus, settle } = await boot({
       logStore: down,
       datasets: new CountingDatasetStore(),
       state: new SqliteRunStateStore(':memory:'),
     });
     try {
       await bus.publish(Topics.runRequestedV1, runRequested({ run_id: 'run-down' }));
-      await bus.drain();
+      await settle();
       expect(queries).toBe(3);
       const [failed] = bus.publishedTo(Topics.runFailedV1);
       expect(failed?.error).toMatchObject({ code: 'DATASET_BUILD_ERROR', retryable: true });
       expect(failed?.error.message).toContain('unable to open database file');
       expect(bus.deadLetters).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('builds several runs at once, whatever partition their requests came on', async () => {
+    // Uploads wait until released: every build that started is visible as a pending upload.
+    const gate = new GatedDatasetStore();
+    const { app, bus, settle } = await boot({ logStore, datasets: gate, state: new SqliteRunStateStore(':memory:') });
+    try {
+      for (const id of ['run-a', 'run-b', 'run-c', 'run-d', 'run-e'])
+        await bus.publish(Topics.runRequestedV1, runRequested({ run_id: id }));
+      await bus.drain();
+      // The handler only queued them (offsets done); the worker has BUILDER_CONCURRENT_BUILDS (4) in hand.
+      await until(() => gate.waiting.size === 4);
+      expect([...gate.waiting].sort()).toEqual(
+        ['run-a', 'run-b', 'run-c', 'run-d'].map((id) => datasetNameOf('eval', id)).sort(),
+      );
+      gate.open();
+      await settle();
+      expect(
+        bus
+          .publishedTo(Topics.datasetsBuiltV1)
+          .map((e) => e.run_id)
+          .sort(),
+      ).toEqual(['run-a', 'run-b', 'run-c', 'run-d', 'run-e']);
+    } finally {
+      gate.open();
+      await app.close();
+    }
+  });
+
+  it('resumes the builds a previous process left queued', async () => {
+    const state = new SqliteRunStateStore(':memory:');
+    // What a builder killed mid-build leaves: the request queued, its offset already committed.
+    state.enqueueBuild('run-left', { ...runRequested({ run_id: 'run-left' }) }, Date.now());
+    const { app, bus, settle } = await boot({ logStore, datasets: new CountingDatasetStore(), state });
+    try {
+      await settle();
+      expect(bus.publishedTo(Topics.datasetsBuiltV1).map((e) => e.run_id)).toEqual(['run-left']);
+      expect(state.queuedBuilds()).toBe(0);
     } finally {
       await app.close();
     }

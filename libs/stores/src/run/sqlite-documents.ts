@@ -17,6 +17,7 @@ import {
   type UpdateOutcome,
 } from './documents';
 import { openSqlite } from '../sqlite-database';
+import { cachePreparedStatements } from '../sqlite-statements';
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -64,7 +65,7 @@ export class SqliteDocuments implements Documents, StoreLifecycle {
 
   public connect(): Promise<void> {
     return this.boot.connect(() => {
-      this.db = openSqlite(this.config, sqliteSchema());
+      this.db = cachePreparedStatements(openSqlite(this.config, sqliteSchema()));
     });
   }
 

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { cachePreparedStatements } from '@flywheel/stores';
 import { type LoraConfigV1, type TrainingConfigV1 } from '@flywheel/contracts';
 import { type Hyperparameters } from '@flywheel/platform-clients';
 import { z } from 'zod';
@@ -134,7 +135,7 @@ export class CustomizationStateStore {
   /** `path` is a file (its directory is created) or ':memory:'. */
   public constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = cachePreparedStatements(new Database(path));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');

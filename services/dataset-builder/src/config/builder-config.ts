@@ -59,11 +59,11 @@ export const builderEnv = defineEnv(
       description: 'SQLite file of cancelled runs and finished builds (directory created); `:memory:` in tests.',
     }),
     BUILDER_CONCURRENT_BUILDS: env.int({
-      default: 3,
+      default: 4,
       min: 1,
       max: 64,
       description:
-        'Runs built at once (partitions of run.requested handled concurrently; one run stays in order). Topics have 3 partitions by default.',
+        'Runs built at once. Requests are queued in the state file as they arrive; beyond this many they wait, oldest first. A build mostly waits on the log store and the Data Store, so several overlap well.',
     }),
     BUILDER_READ_FACTOR: env.int({
       default: 2,
@@ -111,7 +111,7 @@ export const builderEnv = defineEnv(
     ...logLevelEnv(),
   },
   (v, ctx) => {
-    const consumer = { ...kafkaConsumerFrom(v, ctx), partitionsConsumedConcurrently: v.BUILDER_CONCURRENT_BUILDS };
+    const consumer = kafkaConsumerFrom(v, ctx);
     const bus = busEnv.from(v, ctx);
     const boot = storeBootFrom(v.LOG_STORE_BOOT_MAX_ATTEMPTS, {
       baseMs: bus.retry.backoffBaseMs,
@@ -152,6 +152,7 @@ export const builderEnv = defineEnv(
       schemaRegistryUrl: v.SCHEMA_REGISTRY_URL,
       ...bus,
       statePath: v.BUILDER_STATE_PATH,
+      concurrentBuilds: v.BUILDER_CONCURRENT_BUILDS,
       readFactor: v.BUILDER_READ_FACTOR,
       store,
       platform,

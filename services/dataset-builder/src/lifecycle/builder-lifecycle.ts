@@ -1,8 +1,9 @@
 // Start-up, readiness and shutdown. The log store connects in the background (rounds of bounded attempts repeated
 // with backoff: a store that is down means "not ready", never a crash loop); a run request that arrives meanwhile
-// fails its attempt and is retried by the bus. Readiness names each dependency: log store, dataset store (one
+// waits in the build queue. Readiness names each dependency: log store, dataset store (one
 // cheap lookup through the port), the builder's own state database. Shutdown: the bus stops consuming first (its
-// own hook; the build in hand finishes), then the stores close.
+// own hook), the build worker stops (builds in hand stay queued for the next start), then the stores close. The
+// worker starts once the log store is connected, resuming the builds a previous process left queued.
 import {
   Logger,
   type OnApplicationBootstrap,
@@ -13,6 +14,7 @@ import {
 import { type DatasetStore } from '@flywheel/platform-clients';
 import { type HealthRegistry, retryUntil } from '@flywheel/service-kit';
 import { type LogStore } from '@flywheel/stores';
+import { type BuildQueueWorker } from '../build/build-queue-worker';
 import { type RunStateStore } from '../state/run-state-store';
 
 export interface LifecycleParts {
@@ -20,6 +22,8 @@ export interface LifecycleParts {
   readonly datasets: DatasetStore;
   readonly state: RunStateStore;
   readonly health: HealthRegistry;
+  /** Started once the log store is connected (queued builds resume then); stopped first at shutdown. */
+  readonly builds: BuildQueueWorker;
   readonly namespace: string;
   readonly retry: { readonly backoffBaseMs: number; readonly backoffMaxMs: number };
   /** Which of the stores this module opened (and so closes); stores passed in by a caller stay open. */
@@ -74,6 +78,8 @@ export class BuilderLifecycle implements OnModuleInit, OnApplicationBootstrap, O
   public async onModuleDestroy(): Promise<void> {
     this.stopping.abort();
     await this.starting;
+    // Builds in hand stop at their next stage and stay queued: the next start resumes them.
+    await this.p.builds.stop();
   }
 
   public async onApplicationShutdown(): Promise<void> {
@@ -97,7 +103,10 @@ export class BuilderLifecycle implements OnModuleInit, OnApplicationBootstrap, O
           ),
       },
     );
-    if (done === true) this.logger.log('log store connected');
+    if (done === true) {
+      this.logger.log('log store connected');
+      this.p.builds.start();
+    }
   }
 }
 

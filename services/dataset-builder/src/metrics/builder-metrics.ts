@@ -1,9 +1,10 @@
 // The builder's Prometheus metrics, in the app's registry (service label added by the service kit).
-import { type Counter, type Histogram } from 'prom-client';
+import { type Counter, type Gauge, type Histogram } from 'prom-client';
 import { type ServiceMetrics } from '@flywheel/service-kit';
 import { type BuildObserver } from '../build/build-datasets';
+import { type BuildQueueObserver } from '../build/build-queue-worker';
 
-export class BuilderMetrics implements BuildObserver {
+export class BuilderMetrics implements BuildObserver, BuildQueueObserver {
   /** Builds by outcome: built, failed, cancelled, replayed (a redelivered request answered from stored events). */
   public readonly builds: Counter<'outcome'>;
   public readonly failures: Counter<'code'>;
@@ -12,6 +13,8 @@ export class BuilderMetrics implements BuildObserver {
   /** Dataset files written, or left alone because the stored file was already identical (a rebuild). */
   public readonly uploads: Counter<'result'>;
   public readonly attemptsRetried: Counter;
+  /** Run requests taken off the bus and not yet settled (in hand or waiting). */
+  public readonly queuedBuilds: Gauge;
 
   public constructor(metrics: ServiceMetrics) {
     this.builds = metrics.counter({
@@ -43,6 +46,10 @@ export class BuilderMetrics implements BuildObserver {
       name: 'flywheel_dataset_build_retries_total',
       help: 'Build attempts that hit a transient error and were retried',
     });
+    this.queuedBuilds = metrics.gauge({
+      name: 'flywheel_dataset_builds_queued',
+      help: 'Run requests queued for a build and not yet settled (being built or waiting for room)',
+    });
   }
 
   public built(r: { records: number; uploads: number; skippedUploads: number; durationMs: number }): void {
@@ -51,6 +58,14 @@ export class BuilderMetrics implements BuildObserver {
     this.recordsRead.observe(r.records);
     this.uploads.inc({ result: 'uploaded' }, r.uploads);
     this.uploads.inc({ result: 'unchanged' }, r.skippedUploads);
+  }
+
+  public queued(count: number): void {
+    this.queuedBuilds.set(count);
+  }
+
+  public retried(): void {
+    this.attemptsRetried.inc();
   }
 
   public failed(code: string): void {

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { cachePreparedStatements } from '@flywheel/stores';
 import { type DeploymentRoleV1, type ErrorInfoV1 } from '@flywheel/contracts';
 import { z } from 'zod';
 import {
@@ -70,7 +71,7 @@ export class DeployerStateStore {
   /** `path` is a file (its directory is created) or ':memory:'. */
   public constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = cachePreparedStatements(new Database(path));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { cachePreparedStatements } from '@flywheel/stores';
 import { WorkloadTypeV1Symbols, type ErrorInfoV1, type WorkloadTypeV1 } from '@flywheel/contracts';
 import { z } from 'zod';
 import {
@@ -92,7 +93,7 @@ export class EvaluationStateStore {
     private readonly clock: () => number = Date.now,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = cachePreparedStatements(new Database(path));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
