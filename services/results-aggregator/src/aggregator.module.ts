@@ -7,7 +7,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue } from '@flywheel/contracts';
-import { HealthRegistry, ServiceKitModule } from '@flywheel/service-kit';
+import { HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
 import { createLogStore, createRunStore, type LogStore, type RunStore } from '@flywheel/stores';
 import { type AggregatorConfig } from './config/aggregator-config';
 import { CONSUMED_TOPICS, ProjectionHandler } from './handlers/projection.handler';
@@ -16,6 +16,7 @@ import { DocsController } from './http/docs.controller';
 import { JobsController } from './http/jobs.controller';
 import { Jobs } from './jobs/jobs';
 import { AggregatorLifecycle } from './lifecycle/aggregator-lifecycle';
+import { AggregatorMetrics } from './metrics/aggregator-metrics';
 import { type FlywheelCatalogue, RunProjection } from './projection/run-projection';
 import { StallDetector } from './projection/stall-detector';
 import { AGGREGATOR_CONFIG, LOG_STORE, RUN_STORE } from './tokens';
@@ -50,10 +51,15 @@ export class AggregatorModule {
         { provide: RUN_STORE, useFactory: () => overrides.runStore ?? openRunStore(config) },
         { provide: LOG_STORE, useFactory: () => overrides.logStore ?? openLogStore(config) },
         {
+          provide: AggregatorMetrics,
+          useFactory: (m: ServiceMetrics) => new AggregatorMetrics(m),
+          inject: [ServiceMetrics],
+        },
+        {
           provide: RunProjection,
-          useFactory: (store: RunStore, publisher: EventPublisher<FlywheelCatalogue>) =>
-            new RunProjection({ store, publisher, decision: config.decision }),
-          inject: [RUN_STORE, EventPublisher],
+          useFactory: (store: RunStore, publisher: EventPublisher<FlywheelCatalogue>, metrics: AggregatorMetrics) =>
+            new RunProjection({ store, publisher, decision: config.decision, observer: metrics }),
+          inject: [RUN_STORE, EventPublisher, AggregatorMetrics],
         },
         {
           provide: StallDetector,

@@ -1,5 +1,6 @@
 // `npx tsx services/results-aggregator/src/main.ts`: the results-aggregator as a process (jobs API on :8000).
 // Configuration comes from the environment (README's table); against `npm run kafka` the defaults need no settings.
+import './instrument';
 import 'reflect-metadata';
 import { runMain, startHttpService } from '@flywheel/service-kit';
 import { AggregatorModule, SERVICE_NAME } from './aggregator.module';

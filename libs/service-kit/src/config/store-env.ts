@@ -49,7 +49,8 @@ export function runStoreEnv() {
       default: '.data/stores/runs.db',
       description: 'SQLite file of the run store.',
     }),
-    MONGODB_URL: env.optionalString({ description: 'MongoDB URL (RUN_STORE_KIND=mongodb).' }),
+    // Secret: a MongoDB URL usually carries the password (mongodb://user:password@host).
+    MONGODB_URL: secret(env.optionalString({ description: 'MongoDB URL (RUN_STORE_KIND=mongodb; secret).' })),
     MONGODB_DB: env.string({ default: 'flywheel', description: 'MongoDB database.' }),
   };
 }

@@ -14,11 +14,19 @@ describe('RunProjection', () => {
   let bus: Bus;
   let p: RunProjection;
   let runId: string;
+  /** Final statuses reported to the metrics observer. */
+  let finished: string[];
 
   beforeEach(async () => {
     stores = await openStores();
     bus = newBus();
-    p = new RunProjection({ store: stores.runs, publisher: bus, decision: DECISION });
+    finished = [];
+    p = new RunProjection({
+      store: stores.runs,
+      publisher: bus,
+      decision: DECISION,
+      observer: { runFinished: (status) => finished.push(status) },
+    });
     runId = randomUUID();
     // What the jobs API does before it publishes run.requested.
     await writeRunPlan(stores.runs, ev.runRequested(runId));
@@ -122,6 +130,8 @@ describe('RunProjection', () => {
     expect(await stores.runs.getEvaluation(evaluationIdOf(runId, SMALL, 'customized'))).toEqual(before);
     expect(bus.publishedTo(Topics.runCompletedV1)).toHaveLength(1);
     expect(bus.publishedTo(Topics.candidateRecommendedV1)).toHaveLength(1);
+    // flywheel_runs_total counts the run once, not once per delivery.
+    expect(finished).toEqual(['completed']);
     // Redelivered run.requested does not duplicate the plan.
     await p.runRequested(ev.runRequested(runId));
     expect((await stores.runs.listCandidates(runId)).items).toHaveLength(2);
@@ -277,11 +287,13 @@ describe('RunProjection', () => {
     await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'icl', 0.9));
     expect((await stores.runs.getEvaluation(evaluationIdOf(runId, BIG, 'icl'))).status).toBe('cancelled');
     expect(bus.publishedTo(Topics.runCompletedV1)).toEqual([]);
+    expect(finished).toEqual(['cancelled']);
   });
 
   it('ignores a cancel request for a run that already finished', async () => {
     await p.datasetsFailed(ev.datasetsFailed(runId));
     expect((await p.cancelRequested(ev.cancelRequested(runId))).kind).toBe('ignored');
+    expect(finished).toEqual(['failed']);
     expect((await stores.runs.getRun(runId)).status).toBe('failed');
     expect(bus.publishedTo(Topics.runCancelledV1)).toEqual([]);
   });

@@ -59,10 +59,17 @@ const ignored = (reason: string): ProjectionResult => ({ kind: 'ignored', reason
 /** Lists read whole: a run has a handful of candidates and a few evaluations each. */
 const ALL = { limit: 1000 } as const;
 
+/** Metrics hooks (the service's Prometheus metrics implement it). */
+export interface ProjectionObserver {
+  /** A run's final status was written (once per run: a guarded write that lost does not call it). */
+  runFinished(status: 'completed' | 'failed' | 'cancelled'): void;
+}
+
 export interface ProjectionDeps {
   readonly store: RunStore;
   readonly publisher: EventPublisher<FlywheelCatalogue>;
   readonly decision: DecisionConfig;
+  readonly observer?: ProjectionObserver;
 }
 
 export class RunProjection {
@@ -139,7 +146,8 @@ export class RunProjection {
         message: `Job cancelled by ${e.requested_by}${e.reason ? `: ${e.reason}` : ''}`,
         retryable: false,
       };
-      await this.store.finishRun(e.run_id, 'cancelled', e.occurred_at, error);
+      if (await this.store.finishRun(e.run_id, 'cancelled', e.occurred_at, error))
+        this.deps.observer?.runFinished('cancelled');
       const run = await this.store.getRun(e.run_id);
       if (run.status !== 'cancelled') return ignored(`run had already ${run.status}`);
       await this.closeOpenWork(e.run_id, undefined, 'cancelled', e.occurred_at, error);
@@ -409,7 +417,8 @@ export class RunProjection {
       });
     }
     await this.deps.publisher.publishMany(events);
-    await this.store.finishRun(runId, verdict.status, at, verdict.error);
+    if (await this.store.finishRun(runId, verdict.status, at, verdict.error))
+      this.deps.observer?.runFinished(verdict.status);
   }
 
   // --- shared -----------------------------------------------------------------------------------------------
@@ -511,6 +520,7 @@ export class RunProjection {
   /** The run failed in a stage: it ends `failed` and so does every candidate and job still open. */
   private async failRun(runId: string, at: number, error: ErrorInfoV1, stage: string): Promise<ProjectionResult> {
     const applied = await this.store.finishRun(runId, 'failed', at, error);
+    if (applied) this.deps.observer?.runFinished('failed');
     const run = await this.store.getRun(runId);
     if (run.status !== 'failed') return ignored(`run had already ${run.status}`);
     await this.closeOpenWork(runId, undefined, 'failed', at, {
