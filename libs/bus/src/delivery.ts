@@ -10,6 +10,7 @@ import { eventIdOf, headersToStrings } from './headers';
 import { type BusLogger } from './logger';
 import { type Outcome } from './outcome';
 import { backoffDelayMs, sleep, type RetryPolicy } from './retry-policy';
+import { startProcessSpan, type ProcessSpan } from './tracing/bus-spans';
 
 export type DeliveryResult =
   | { readonly kind: 'completed'; readonly outcome: Outcome; readonly attempts: number }
@@ -39,6 +40,25 @@ export class MessageDelivery {
     registration: HandlerRegistration | undefined,
     interrupt: AbortSignal,
   ): Promise<DeliveryResult> {
+    const span = startProcessSpan({ ...record, groupId: this.s.groupId });
+    try {
+      const result = await this.deliverTraced(record, registration, interrupt, span);
+      if (result.kind === 'completed') span.end(result.outcome.kind, result.attempts);
+      else if (result.kind === 'abandoned') span.end('abandoned', result.attempts);
+      else span.end('dead-letter', result.attempts, `${result.deadLetter.reason}: ${result.deadLetter.error}`);
+      return result;
+    } catch (err) {
+      span.fail(err);
+      throw err;
+    }
+  }
+
+  private async deliverTraced(
+    record: InboundRecord,
+    registration: HandlerRegistration | undefined,
+    interrupt: AbortSignal,
+    span: ProcessSpan,
+  ): Promise<DeliveryResult> {
     const where = `${record.topic}[${record.partition}]@${record.offset}`;
     if (registration === undefined) return this.deadLetter(record, 'no-handler', `no handler in this group`, 0);
 
@@ -58,6 +78,7 @@ export class MessageDelivery {
     }
 
     const headers = headersToStrings(record.headers);
+    span.describe(payload, headers['event-id'] ?? eventIdOf(payload));
     const { maxAttempts } = this.s.retry;
     for (let attempt = 1; ; attempt++) {
       const meta = {
@@ -76,7 +97,7 @@ export class MessageDelivery {
         registration.handler,
         payload,
         meta,
-        record.headers,
+        span.context,
         this.s.handlerTimeoutMs,
       );
       switch (outcome.kind) {
@@ -100,6 +121,7 @@ export class MessageDelivery {
             return this.deadLetter(record, 'retries-exhausted', detail, attempt, schemaId);
           }
           const delay = backoffDelayMs(this.s.retry, attempt);
+          span.retrying(attempt, outcome.reason);
           this.s.logger.warn(
             `${where}: ${registration.name} attempt ${attempt}/${maxAttempts} failed (${outcome.reason}); ` +
               `retrying in ${delay} ms`,

@@ -1,10 +1,9 @@
-// One attempt: the handler runs inside the record's trace context, bounded by the handler timeout. Whatever happens
-// becomes an Outcome; nothing escapes as an exception.
+// One attempt: the handler runs inside the delivery's consumer span (so its spans and publishes are children of it),
+// bounded by the handler timeout. Whatever happens becomes an Outcome; nothing escapes as an exception.
+import { context, type Context } from '@opentelemetry/api';
 import { HandlerTimeoutError } from './errors';
 import { type EventHandler, type EventMeta } from './handler';
 import { Outcome } from './outcome';
-import { withTraceContext } from './trace-context';
-import { type RawHeaders } from './headers';
 
 export interface AttemptResult {
   readonly outcome: Outcome;
@@ -16,7 +15,7 @@ export async function invokeHandler(
   handler: EventHandler<unknown>,
   payload: unknown,
   meta: Omit<EventMeta, 'signal'>,
-  rawHeaders: RawHeaders,
+  traceContext: Context,
   timeoutMs: number,
 ): Promise<AttemptResult> {
   const abort = new AbortController();
@@ -28,7 +27,7 @@ export async function invokeHandler(
     }, timeoutMs);
   });
   const run = (async (): Promise<unknown> =>
-    withTraceContext(rawHeaders, () => handler(payload, { ...meta, signal: abort.signal })))();
+    context.with(traceContext, () => handler(payload, { ...meta, signal: abort.signal })))();
   try {
     return { outcome: Outcome.fromResult(await Promise.race([run, timeout])), threw: false };
   } catch (err) {

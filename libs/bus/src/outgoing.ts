@@ -5,6 +5,7 @@ import { type EventCodec } from './event-codec';
 import { HEADER_EVENT_ID, HEADER_EVENT_TYPE, eventIdOf } from './headers';
 import { type PublishOptions } from './ports';
 import { injectTraceContext } from './trace-context';
+import { startPublishSpan, type PublishSpan } from './tracing/bus-spans';
 
 export interface OutgoingRecord {
   readonly topic: string;
@@ -12,6 +13,13 @@ export interface OutgoingRecord {
   readonly value: Buffer;
   readonly headers: Record<string, string>;
   readonly schemaId: number;
+  /** The PRODUCER span whose context is in `headers`; the transport ends it once the broker answered. */
+  readonly span: PublishSpan;
+}
+
+/** Ends every record's span: with the error when the send failed. */
+export function endPublishSpans(records: readonly OutgoingRecord[], error?: unknown): void {
+  for (const r of records) r.span.end(error);
 }
 
 export async function buildOutgoing(
@@ -21,6 +29,26 @@ export async function buildOutgoing(
   payload: unknown,
   options: PublishOptions = {},
   validate = true,
+): Promise<OutgoingRecord> {
+  const eventId = options.eventId ?? eventIdOf(payload);
+  const span = startPublishSpan(topic, payload, eventId);
+  try {
+    return await encodeOutgoing(catalogue, codec, topic, payload, options, validate, eventId, span);
+  } catch (err) {
+    span.end(err);
+    throw err;
+  }
+}
+
+async function encodeOutgoing(
+  catalogue: Catalogue,
+  codec: EventCodec,
+  topic: string,
+  payload: unknown,
+  options: PublishOptions,
+  validate: boolean,
+  eventId: string | undefined,
+  span: PublishSpan,
 ): Promise<OutgoingRecord> {
   let contract;
   try {
@@ -42,8 +70,7 @@ export async function buildOutgoing(
     throw new PublishError(topic, errorText(err), { cause: err });
   }
   const headers: Record<string, string> = { ...options.headers, [HEADER_EVENT_TYPE]: topic };
-  const eventId = options.eventId ?? eventIdOf(payload);
   if (eventId !== undefined) headers[HEADER_EVENT_ID] = eventId;
-  injectTraceContext(headers);
-  return { topic, key, value: encoded.value, headers, schemaId: encoded.schemaId };
+  injectTraceContext(headers, span.context);
+  return { topic, key, value: encoded.value, headers, schemaId: encoded.schemaId, span };
 }

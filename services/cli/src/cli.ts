@@ -1,10 +1,11 @@
 // The `flywheel` program: one commander command (group) per file under commands/: up, logs, run, report, promote,
-// demo. runCli turns every failure into a message on stderr and an exit code.
+// trace, demo. runCli turns every failure into a message on stderr and an exit code.
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo';
 import { logsCommand } from './commands/logs';
 import { promoteCommand, reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
+import { traceCommand } from './commands/trace';
 import { upCommand } from './commands/up';
 import { type CliContext } from './context';
 import { CliError, ExitCode, errorText } from './errors';
@@ -23,6 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(runCommand(ctx));
   program.addCommand(reportCommand(ctx));
   program.addCommand(promoteCommand(ctx));
+  program.addCommand(traceCommand(ctx));
   program.addCommand(demoCommand(ctx));
   // Subcommands report usage errors through the same path as the program.
   for (const group of program.commands) {

@@ -1,4 +1,5 @@
 // Standalone NeMo platform simulator: `npm run simulator -- --help`.
+import './instrument';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { type CliFlags, SimulatorConfigError, loadCliConfig } from './cli-config';

@@ -6,6 +6,7 @@
 // membership alive, so nothing is fetched for that partition meanwhile (backpressure) and nothing is committed.
 // Stopping lets the batch in hand finish (handler, dead letters, commit); a backoff wait is cut short and its batch
 // left uncommitted, to be delivered again.
+import { context } from '@opentelemetry/api';
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import {
   parseKafkaBatchConsumerConfig,
@@ -27,6 +28,7 @@ import { BusConfigError, DecodeError, errorText } from '../errors';
 import { EventCodec, type SchemaSource } from '../event-codec';
 import { defaultBusLogger, type BusLogger } from '../logger';
 import { backoffDelayMs, sleep } from '../retry-policy';
+import { startBatchSpan } from '../tracing/bus-spans';
 import { createKafka } from './kafka-client';
 import { RegistrySchemaSource } from './registry-schema-source';
 
@@ -210,12 +212,25 @@ export class KafkaBatchConsumer<C extends Catalogue> {
     const keepAlive = setInterval(() => {
       p.heartbeat().catch(() => rebalance.abort());
     }, this.config.consumer.heartbeatIntervalMs);
+    // One span per batch, never per record: this path carries the log topics' full volume.
+    const span = startBatchSpan({
+      topic: batch.topic,
+      partition: batch.partition,
+      groupId: this.config.groupId,
+      count: batch.messages.length,
+      firstOffset: batch.firstOffset() ?? last.offset,
+    });
+    let attempts = 0;
     try {
       const records = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m));
       for (let attempt = 1; ; attempt++) {
-        if (!p.isRunning() || p.isStale()) return;
+        attempts = attempt;
+        if (!p.isRunning() || p.isStale()) {
+          span.end('abandoned', attempt - 1);
+          return;
+        }
         try {
-          await this.handle(subscription, records, attempt);
+          await context.with(span.context, () => this.handle(subscription, records, attempt));
           break;
         } catch (err) {
           this.failedAttempts = attempt;
@@ -226,7 +241,11 @@ export class KafkaBatchConsumer<C extends Catalogue> {
             `${batch.topic}[${batch.partition}]@${batch.firstOffset() ?? '?'}..${last.offset}: attempt ${attempt} ` +
               `failed (${this.lastError}); offered again in ${delay} ms`,
           );
-          if (!(await sleep(delay, interrupt))) return; // shutdown or rebalance: left uncommitted
+          span.retrying(attempt, this.lastError);
+          if (!(await sleep(delay, interrupt))) {
+            span.end('abandoned', attempt, this.lastError); // shutdown or rebalance: left uncommitted
+            return;
+          }
         }
       }
       if (this.state === 'retrying') this.state = 'running';
@@ -236,6 +255,10 @@ export class KafkaBatchConsumer<C extends Catalogue> {
       await p.commitOffsetsIfNecessary({
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
       });
+      span.end('processed', attempts);
+    } catch (err) {
+      span.fail(err);
+      throw err;
     } finally {
       clearInterval(keepAlive);
     }

@@ -10,7 +10,7 @@ import { EventCodec, type SchemaSource } from '../event-codec';
 import { type EventHandler, type HandlerRegistration, type SubscribeOptions } from '../handler';
 import { HandlerRegistry } from '../handler-registry';
 import { defaultBusLogger, type BusLogger } from '../logger';
-import { buildOutgoing, type OutgoingRecord } from '../outgoing';
+import { buildOutgoing, endPublishSpans, type OutgoingRecord } from '../outgoing';
 import {
   type EventPublisher,
   type EventSubscriber,
@@ -133,7 +133,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
     options?: PublishOptions,
   ): Promise<PublishReceipt> {
     const record = await this.prepare(topic, payload, options);
-    const [meta] = await this.send(topic, () =>
+    const [meta] = await this.sendTraced([record], topic, () =>
       this.producer.send({ topic, acks: -1, messages: [this.toMessage(record)] }),
     );
     return { topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1' };
@@ -141,11 +141,11 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
 
   public async publishMany(events: readonly OutgoingEvent<C>[]): Promise<void> {
     if (events.length === 0) return;
-    const records = await Promise.all(events.map((e) => this.prepare(e.topic, e.payload, e.options)));
+    const records = await prepareAll(events.map((e) => this.prepare(e.topic, e.payload, e.options)));
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     const topics = [...byTopic.keys()].join(', ');
-    await this.send(topics, () =>
+    await this.sendTraced(records, topics, () =>
       this.producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, rs]) => ({ topic, messages: rs.map((r) => this.toMessage(r)) })),
@@ -165,10 +165,13 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
     return { key: r.key, value: r.value, headers: r.headers };
   }
 
-  private async send<R>(what: string, fn: () => Promise<R>): Promise<R> {
+  private async sendTraced<R>(records: readonly OutgoingRecord[], what: string, fn: () => Promise<R>): Promise<R> {
     try {
-      return await fn();
+      const result = await fn();
+      endPublishSpans(records);
+      return result;
     } catch (err) {
+      endPublishSpans(records, err);
       throw new PublishError(what, errorText(err), { cause: err });
     }
   }
@@ -228,4 +231,14 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
       messages: [{ key: dl.key, value: dl.value, headers: dl.headers }],
     });
   }
+}
+
+/** Like Promise.all, but when one event fails to prepare, the others' publish spans still end (as failed). */
+async function prepareAll(pending: Promise<OutgoingRecord>[]): Promise<OutgoingRecord[]> {
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const records = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed === undefined) return records;
+  endPublishSpans(records, failed.reason);
+  throw failed.reason;
 }

@@ -11,7 +11,7 @@ import { type EventHandler, type HandlerRegistration, type SubscribeOptions } fr
 import { HandlerRegistry } from '../handler-registry';
 import { type RawHeaders } from '../headers';
 import { type BusLogger } from '../logger';
-import { buildOutgoing } from '../outgoing';
+import { buildOutgoing, endPublishSpans } from '../outgoing';
 import {
   type EventPublisher,
   type EventSubscriber,
@@ -108,6 +108,7 @@ export class MemoryEventBus<C extends Catalogue> implements EventPublisher<C>, E
   ): Promise<PublishReceipt> {
     const out = await buildOutgoing(this.catalogue, this.codec, topic, payload, options, this.config.validateOnPublish);
     const offset = this.append(topic, Buffer.from(out.key), out.value, out.headers);
+    endPublishSpans([out]);
     this.published.push({ topic, key: out.key, payload, headers: out.headers, offset });
     return { topic, partition: 0, offset };
   }
@@ -129,6 +130,7 @@ export class MemoryEventBus<C extends Catalogue> implements EventPublisher<C>, E
         offset,
       });
     });
+    endPublishSpans(outs);
   }
 
   /** Appends raw bytes as a foreign (or broken) producer would: for testing the decode and dead-letter paths. */

@@ -220,6 +220,11 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
     });
     note(`kafka on ${devStack.bootstrapServers.join(',')}, schema registry on ${devStack.schemaRegistryUrl}`);
 
+    // Every process writes its spans under traces/ (`flywheel trace RUN_ID` reads them); FLYWHEEL_TRACES_DIR set
+    // blank in `options.env` turns that off, OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_* there add OTLP export.
+    const tracesEnv: Record<string, string> = {
+      FLYWHEEL_TRACES_DIR: options.env?.FLYWHEEL_TRACES_DIR ?? join(dataDir, 'traces'),
+    };
     let platformUrl = options.simulator?.url;
     if (platformUrl === undefined) {
       const sim = options.simulator ?? {};
@@ -243,7 +248,13 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
       ];
       platformUrl = `http://${host}:${ports[SIMULATOR]}`;
       const proc = new ManagedProcess(
-        { name: SIMULATOR, command: node, args, cwd: dataDir, env: { NO_COLOR: '1', TSX_TSCONFIG_PATH: tsconfig } },
+        {
+          name: SIMULATOR,
+          command: node,
+          args,
+          cwd: dataDir,
+          env: { NO_COLOR: '1', TSX_TSCONFIG_PATH: tsconfig, ...tracesEnv },
+        },
         sink,
       );
       track(SIMULATOR, { proc, readyUrl: `${platformUrl}/_sim/state` });
@@ -264,6 +275,7 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
       NEMO_BASE_URL: platformUrl,
       LOG_STORE_SQLITE_PATH: paths.logStore,
       RUN_STORE_SQLITE_PATH: paths.runStore,
+      ...tracesEnv,
     };
     // The local simulator answers in milliseconds: poll its jobs twice a second, not every 5 s as for a real platform.
     const pollsPlatform: readonly FlywheelServiceName[] = ['deployer', 'customizer-driver', 'evaluator-driver'];
