@@ -3,7 +3,7 @@
 // created here from config; tests pass their own (BusModule.forTesting, stores on temp files).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue } from '@flywheel/contracts';
@@ -11,6 +11,7 @@ import { HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/serv
 import { createLogStore, createRunStore, type LogStore, type RunStore } from '@flywheel/stores';
 import { type AggregatorConfig } from './config/aggregator-config';
 import { CONSUMED_TOPICS, ProjectionHandler } from './handlers/projection.handler';
+import { TriggerHandler } from './handlers/trigger.handler';
 import { ApiErrorFilter } from './http/api-error.filter';
 import { DocsController } from './http/docs.controller';
 import { JobsController } from './http/jobs.controller';
@@ -19,6 +20,7 @@ import { AggregatorLifecycle } from './lifecycle/aggregator-lifecycle';
 import { AggregatorMetrics } from './metrics/aggregator-metrics';
 import { type FlywheelCatalogue, RunProjection } from './projection/run-projection';
 import { StallDetector } from './projection/stall-detector';
+import { RunTriggers } from './triggers/run-triggers';
 import { AGGREGATOR_CONFIG, LOG_STORE, RUN_STORE } from './tokens';
 
 export const SERVICE_NAME = 'results-aggregator';
@@ -92,6 +94,25 @@ export class AggregatorModule {
               newId: overrides.newId,
             }),
           inject: [RUN_STORE, LOG_STORE, EventPublisher],
+        },
+        {
+          provide: RunTriggers,
+          useFactory: (runs: RunStore, logs: LogStore, jobs: Jobs) => {
+            const logger = new Logger('RunTriggers');
+            return new RunTriggers({
+              triggers: config.triggers,
+              runs,
+              logs,
+              jobs,
+              logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m) },
+            });
+          },
+          inject: [RUN_STORE, LOG_STORE, Jobs],
+        },
+        {
+          provide: TriggerHandler,
+          useFactory: (triggers: RunTriggers) => new TriggerHandler(triggers),
+          inject: [RunTriggers],
         },
         {
           provide: AggregatorLifecycle,

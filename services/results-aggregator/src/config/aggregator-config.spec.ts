@@ -75,4 +75,21 @@ describe('aggregator config', () => {
       ]),
     );
   });
+
+  it('reads run triggers and refuses one whose job a POST /api/jobs would refuse, naming the field', () => {
+    const trigger = {
+      workload_id: 'w',
+      client_id: 'c',
+      min_new_records: 500,
+      job: { data_split_config: { eval_size: 20 } },
+    };
+    expect(loadAggregatorConfig({ AGGREGATOR_RUN_TRIGGERS: JSON.stringify([trigger]) }).triggers).toEqual([trigger]);
+    const found = problems({
+      AGGREGATOR_RUN_TRIGGERS: JSON.stringify([{ ...trigger, job: { data_split_config: { val_ratio: 1.5 } } }]),
+    });
+    expect(found).toEqual([expect.stringMatching(/^AGGREGATOR_RUN_TRIGGERS\.0\.job\.data_split_config\.val_ratio: /)]);
+    expect(problems({ AGGREGATOR_RUN_TRIGGERS: '[{"workload_id":"w","client_id":"c","min_new_records":0}]' })).toEqual([
+      expect.stringMatching(/^AGGREGATOR_RUN_TRIGGERS\.0\.min_new_records: /),
+    ]);
+  });
 });

@@ -23,6 +23,7 @@ import {
   storeBootFrom,
   type EnvSource,
 } from '@flywheel/service-kit';
+import { runRequestInputSchema } from '@flywheel/contracts';
 
 const candidateSchema = z
   .object({
@@ -49,6 +50,17 @@ const DEFAULT_TEACHER_SCORES: Record<string, number> = {
 };
 
 const jsonObject = z.record(z.unknown());
+
+/** One run trigger: the workload's traffic starts a run (see AGGREGATOR_RUN_TRIGGERS). */
+const runTriggerSchema = z
+  .object({
+    workload_id: z.string().trim().min(1),
+    client_id: z.string().trim().min(1),
+    min_new_records: z.number().int().min(1),
+    /** The POST /api/jobs body, without workload_id and client_id (candidates, data_split_config, …). */
+    job: jsonObject.default({}),
+  })
+  .strict();
 
 const busEnv = busConsumerEnv({
   prefix: 'AGGREGATOR',
@@ -95,6 +107,11 @@ export const aggregatorEnv = defineEnv(
       description:
         "USD per 1M tokens by model name, for the report's cost estimate (JSON object); a model not listed is priced by its size: 0.01 + 0.012 × billions of parameters.",
     }),
+    AGGREGATOR_RUN_TRIGGERS: env.json(z.array(runTriggerSchema), {
+      default: [],
+      description:
+        "Runs started by traffic (JSON array): each {workload_id, client_id, min_new_records, job} starts a run (POST /api/jobs with `job` as the body) once min_new_records records newer than the workload's last run are stored and none of its runs is open.",
+    }),
     AGGREGATOR_STALL_TIMEOUT_MS: env.int({
       default: 30 * 60_000,
       min: 0,
@@ -132,6 +149,14 @@ export const aggregatorEnv = defineEnv(
     if (!Number.isFinite(maxGap) || maxGap < 0 || maxGap >= 1) {
       ctx.problem('AGGREGATOR_MAX_GAP', `must be a number in [0, 1), got ${JSON.stringify(v.AGGREGATOR_MAX_GAP)}`);
     }
+    v.AGGREGATOR_RUN_TRIGGERS.forEach((t, i) => {
+      // The body a trigger posts must be a valid job request now, not when it first fires.
+      const body = runRequestInputSchema.safeParse({ ...t.job, workload_id: t.workload_id, client_id: t.client_id });
+      if (!body.success) {
+        for (const issue of body.error.issues)
+          ctx.problem(`AGGREGATOR_RUN_TRIGGERS.${i}.job.${issue.path.join('.')}`, issue.message);
+      }
+    });
     const names = v.AGGREGATOR_DEFAULT_CANDIDATES.map((c) => c.model_name);
     if (new Set(names).size !== names.length) ctx.problem('AGGREGATOR_DEFAULT_CANDIDATES', 'repeats a model');
     // One boot-attempts setting for both stores; no backoff given, so the stores' defaults apply.
@@ -157,6 +182,7 @@ export const aggregatorEnv = defineEnv(
         maxGap: Number.isFinite(maxGap) ? maxGap : 0.1,
         prices: v.AGGREGATOR_PRICES,
       },
+      triggers: v.AGGREGATOR_RUN_TRIGGERS,
       stall: {
         timeoutMs: v.AGGREGATOR_STALL_TIMEOUT_MS,
         checkIntervalMs: v.AGGREGATOR_STALL_CHECK_INTERVAL_MS,
@@ -173,6 +199,7 @@ export const aggregatorEnv = defineEnv(
 
 export type AggregatorConfig = ReturnType<(typeof aggregatorEnv)['load']>;
 export type DecisionConfig = AggregatorConfig['decision'];
+export type RunTrigger = z.output<typeof runTriggerSchema>;
 export type JobsConfig = AggregatorConfig['jobs'];
 
 /** Reads the configuration from an environment (main.ts passes process.env). Throws ConfigError. */

@@ -53,6 +53,8 @@ export const CONSUMED_TOPICS = [
   Topics.evaluationProgressV1,
   Topics.evaluationCompletedV1,
   Topics.evaluationFailedV1,
+  // Handled by TriggerHandler (run triggers), in the same consumer group.
+  Topics.logsIngestedV1,
 ] as const;
 
 @Injectable()
