@@ -22,6 +22,8 @@ export interface HttpServiceOptions {
   readonly shutdownTimeoutMs?: number;
   /** Printed at boot, e.g. the redacted `describe()` of the service's env config. */
   readonly configSummary?: readonly string[];
+  /** Runs once the app is closed, before the process may exit: e.g. flush batched trace spans. */
+  readonly afterClose?: () => Promise<void>;
 }
 
 export interface HttpService {
@@ -63,7 +65,11 @@ export async function startHttpService(
   const service: HttpService = {
     app,
     url,
-    close: () => (closed ??= app.close()),
+    close: () =>
+      (closed ??= app.close().then(async () => {
+        // Best effort: a collector that is down must not turn a clean shutdown into a failure.
+        await options.afterClose?.().catch((err: unknown) => logger.warn(`after close: ${String(err)}`));
+      })),
   };
   if (options.handleSignals) {
     installShutdownHandlers(service, {

@@ -51,6 +51,24 @@ async function get(url: string): Promise<{ status: number; body: string; type: s
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
 }
 
+describe('startHttpService', () => {
+  it('runs afterClose once the app is closed (a trace flush), once however often close is called', async () => {
+    const order: string[] = [];
+    const service = await startHttpService(appModule('svc-close'), {
+      name: 'svc-close',
+      host: '127.0.0.1',
+      port: 0,
+      logLevels: [],
+      afterClose: () => {
+        order.push(`after close, server listening: ${String(service.app.getHttpServer().listening)}`);
+        return Promise.resolve();
+      },
+    });
+    await Promise.all([service.close(), service.close()]);
+    expect(order).toEqual(['after close, server listening: false']);
+  });
+});
+
 describe('ServiceKitModule', () => {
   it('should answer readiness with 503 and each check’s detail until the dependency is up', async () => {
     const service = await start('svc-a');

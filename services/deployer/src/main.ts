@@ -1,6 +1,6 @@
 // `npx tsx services/deployer/src/main.ts`: the deployer as a process. Configuration comes from the environment (see
 // the README's table); against `npm run kafka` and `npm run simulator` the defaults need no settings at all.
-import './instrument';
+import { telemetry } from './instrument';
 import 'reflect-metadata';
 import { runMain, startHttpService } from '@flywheel/service-kit';
 import { deployerEnv, loadDeployerConfig } from './config/deployer-config';
@@ -15,6 +15,7 @@ runMain(SERVICE_NAME, async () => {
     logLevels: config.logLevels,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    afterClose: () => telemetry.shutdown(),
     configSummary: deployerEnv.describe(process.env),
   });
 });

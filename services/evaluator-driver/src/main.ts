@@ -1,7 +1,7 @@
 // `npx tsx services/evaluator-driver/src/main.ts`: the evaluator-driver as a process. Configuration comes from the
 // environment (see the README's table); against `npm run kafka` and `npm run simulator` the defaults need no
 // settings at all.
-import './instrument';
+import { telemetry } from './instrument';
 import 'reflect-metadata';
 import { runMain, startHttpService } from '@flywheel/service-kit';
 import { evaluatorEnv, loadEvaluatorConfig } from './config/evaluator-config';
@@ -16,6 +16,7 @@ runMain(SERVICE_NAME, async () => {
     logLevels: config.logLevels,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    afterClose: () => telemetry.shutdown(),
     configSummary: evaluatorEnv.describe(process.env),
   });
 });

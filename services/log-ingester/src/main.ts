@@ -1,6 +1,6 @@
 // `npx tsx services/log-ingester/src/main.ts`: the log-ingester as a process. Configuration comes from the
 // environment (see the README's table); against `npm run kafka` the defaults need no settings at all.
-import './instrument';
+import { telemetry } from './instrument';
 import 'reflect-metadata';
 import { runMain, startHttpService } from '@flywheel/service-kit';
 import { ingesterEnv, loadIngesterConfig } from './config/ingester-config';
@@ -17,6 +17,7 @@ runMain(SERVICE_NAME, async () => {
     logLevels: config.logLevels,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    afterClose: () => telemetry.shutdown(),
     configSummary: ingesterEnv.describe(process.env),
   });
 });

@@ -1,5 +1,5 @@
 // Standalone NeMo platform simulator: `npm run simulator -- --help`.
-import './instrument';
+import { telemetry } from './instrument';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { type CliFlags, SimulatorConfigError, loadCliConfig } from './cli-config';
@@ -32,10 +32,13 @@ async function main(): Promise<void> {
   console.log(`  state: ${opts.dataDir ?? 'in memory only (--data-dir to keep it across restarts)'}`);
   console.log('  a simulator for offline rehearsal and tests, not a model');
   const shutdown = (): void => {
-    sim.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    sim
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,6 +1,6 @@
 // `npx tsx services/results-aggregator/src/main.ts`: the results-aggregator as a process (jobs API on :8000).
 // Configuration comes from the environment (README's table); against `npm run kafka` the defaults need no settings.
-import './instrument';
+import { telemetry } from './instrument';
 import 'reflect-metadata';
 import { runMain, startHttpService } from '@flywheel/service-kit';
 import { AggregatorModule, SERVICE_NAME } from './aggregator.module';
@@ -15,6 +15,7 @@ runMain(SERVICE_NAME, async () => {
     logLevels: config.logLevels,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    afterClose: () => telemetry.shutdown(),
     configSummary: aggregatorEnv.describe(process.env),
   });
 });
