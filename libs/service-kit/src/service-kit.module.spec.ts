@@ -1,5 +1,6 @@
 // The shared endpoints through a real HTTP server: readiness names each failing check, /metrics serves only this
 // app's registry, and a check that hangs or throws fails with that as its detail.
+import { type Server } from 'node:http';
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { type HttpService, startHttpService } from './bootstrap';
 import { HealthRegistry } from './health/health-registry';
@@ -60,7 +61,7 @@ describe('startHttpService', () => {
       port: 0,
       logLevels: [],
       afterClose: () => {
-        order.push(`after close, server listening: ${String(service.app.getHttpServer().listening)}`);
+        order.push(`after close, server listening: ${String((service.app.getHttpServer() as Server).listening)}`);
         return Promise.resolve();
       },
     });
