@@ -3,7 +3,8 @@
 // matches, and the edge cases of both still get redacted through the whole redactor.
 import { createRedactor } from '../index';
 import { digitsAtLeast } from './detector';
-import { KNOWN_FORMAT_SOURCE, knownFormatMayMatch } from './secret';
+import { PHONE_LABEL_SOURCE, phoneLabelMayMatch } from './phone';
+import { AUTH_SCHEME_SOURCE, authSchemeMayMatch, KNOWN_FORMAT_SOURCE, knownFormatMayMatch } from './secret';
 
 // The gate the pipeline used before: kept here as the reference.
 const AT_LEAST_4_DIGITS = /\d(?:\D*\d){3}/;
@@ -85,6 +86,44 @@ describe('knownFormatMayMatch', () => {
   });
 });
 
+// The labelled-phone and auth-scheme gates look for the words their regexes must see; texts built from fragments of
+// those words (any case) and of numbers and tokens, so both regexes match often enough to test the gates.
+describe.each([
+  {
+    name: 'phoneLabelMayMatch',
+    gate: phoneLabelMayMatch,
+    source: PHONE_LABEL_SOURCE,
+    alphabet: ['Pho', 'ne', 'TEL', 'tel', 'Mob', 'ile', 'fax', ': ', ' ', '+', '12', '345', '6789', '0', '-'],
+  },
+  {
+    name: 'authSchemeMayMatch',
+    gate: authSchemeMayMatch,
+    source: AUTH_SCHEME_SOURCE,
+    alphabet: ['Bea', 'rer', 'BASIC', 'bas', 'ic', 'to', 'KEN', 'ken', ' ', 'abc', 'Z9', '+/', '=', '.', 'x'],
+  },
+])('$name', ({ gate, source, alphabet }) => {
+  const re = new RegExp(source);
+
+  it('is false only for texts the regex cannot match', () => {
+    let matched = 0;
+    let skipped = 0;
+    for (const text of randomTexts(20_000, alphabet, 5)) {
+      if (re.test(text)) {
+        matched++;
+        expect([text, gate(text)]).toEqual([text, true]);
+      }
+      if (!gate(text)) skipped++;
+    }
+    // Both sides happened, so the check above checked something and the gate does skip texts.
+    expect(matched).toBeGreaterThan(100);
+    expect(skipped).toBeGreaterThan(100);
+  });
+
+  it('is false for plain prose with numbers', () => {
+    expect(gate('A train leaves at 10:45 with 1234567 passengers; how far does it go?')).toBe(false);
+  });
+});
+
 describe('the redactor with the gates', () => {
   const redactor = createRedactor();
 
@@ -93,6 +132,8 @@ describe('the redactor with the gates', () => {
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlMTIz end', 'jwt <SECRET> end'],
     ['from 10.0.0.1 today', 'from <IP_ADDRESS> today'],
     ['card 4111111111111111 ok', 'card <CREDIT_CARD> ok'],
+    ['MOBILE: 5551234567 please', 'MOBILE: <PHONE> please'],
+    ['Authorization: BEARER abc123def456ghi', 'Authorization: BEARER <SECRET>'],
   ])('still redacts %j', (text, expected) => {
     expect(redactor.redactText(text).text).toBe(expected);
   });

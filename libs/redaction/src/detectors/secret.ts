@@ -42,9 +42,22 @@ export function knownFormatMayMatch(text: string): boolean {
 
 export const KNOWN_FORMAT_SOURCE = KNOWN_FORMAT;
 
+// The scheme words alone, as a gate (see authSchemeMayMatch).
+const AUTH_WORD = new RegExp(['bearer', 'basic', 'token'].map(anyCase).join('|'));
+
+/**
+ * False only when none of the scheme words appears, so AUTH_SCHEME cannot match. Its leading lookbehind keeps V8
+ * from skipping ahead to a candidate, so the full regex costs a step at every position of every text.
+ */
+export function authSchemeMayMatch(text: string): boolean {
+  return AUTH_WORD.test(text);
+}
+
 const AUTH_SCHEME =
   String.raw`(?<![A-Za-z0-9])(?<auth_scheme>${anyCase('bearer')}|${anyCase('basic')}|${anyCase('token')})` +
   String.raw`(?<auth_space>[ \t]+)(?<auth_value>[A-Za-z0-9._~+/-]{8,}=*)(?![A-Za-z0-9._~+/=-])`;
+
+export const AUTH_SCHEME_SOURCE = AUTH_SCHEME;
 
 // scheme://user:password@host — only the password goes.
 const URL_PASSWORD = String.raw`(?<=\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,128}:)[^\s/@<>]{1,256}(?=@)`;
@@ -121,6 +134,7 @@ export const secretRules: readonly PatternRule[] = [
     detector: 'secret',
     source: AUTH_SCHEME,
     minLength: 13,
+    mayMatch: authSchemeMayMatch,
     replace: ({ groups, token }) => {
       const scheme = groups.auth_scheme ?? '';
       return isSchemeCredential(scheme, groups.auth_value ?? '')

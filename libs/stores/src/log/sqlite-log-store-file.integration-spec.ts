@@ -1,6 +1,7 @@
 // The SQLite log store on a file: WAL checkpoints bring pages into the database file while the store is open,
 // appends sent together answer in order with exact insert/duplicate counts, nothing is lost across close and reopen,
-// and a closed store leaves no WAL behind.
+// and a closed store leaves no WAL behind; new files get large pages, older files keep theirs and stay writable.
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,45 @@ describe('SqliteLogStore on a file', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('creates new files with 16 KiB pages and keeps writing files made with the default 4 KiB pages', async () => {
+    const pageSize = (path: string): unknown => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    const fresh = join(dir, 'new.db');
+    const store = new SqliteLogStore({ path: fresh });
+    await store.connect();
+    await appendRange(store, 0, 10);
+    await store.close();
+    expect(pageSize(fresh)).toBe(16384);
+
+    // A file an earlier version created: same schema, SQLite's default page size.
+    const older = join(dir, 'older.db');
+    const legacy = new Database(older);
+    legacy.pragma('journal_mode = WAL');
+    legacy.exec(
+      'CREATE TABLE log_records (id TEXT PRIMARY KEY, workload_id TEXT NOT NULL, client_id TEXT NOT NULL, ' +
+        'timestamp INTEGER NOT NULL, source TEXT NOT NULL, ingested_at INTEGER NOT NULL, record TEXT NOT NULL)',
+    );
+    legacy.close();
+    const reopened = new SqliteLogStore({ path: older });
+    await reopened.connect();
+    try {
+      expect(await reopened.append([input(1), input(2)])).toEqual({ inserted: 2, duplicates: 0 });
+      expect((await reopened.query({ workloadId: base.workload_id, limit: 5 })).map((r) => r.id)).toEqual([
+        'log-2',
+        'log-1',
+      ]);
+    } finally {
+      await reopened.close();
+    }
+    expect(pageSize(older)).toBe(4096);
   });
 
   it('closes cleanly right after opening', async () => {

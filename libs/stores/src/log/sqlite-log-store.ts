@@ -38,6 +38,15 @@ CREATE INDEX IF NOT EXISTS log_records_workload_client_time
 CREATE INDEX IF NOT EXISTS log_records_workload_time ON log_records (workload_id, timestamp DESC, id DESC);
 `;
 
+// Records are JSON of about 2 KB (bodies can be far larger): with SQLite's default 4 KB pages most take an overflow
+// page or share a page with one other, and every append writes (and checkpoints) twice the pages. 16 KB pages about
+// halved SQLite's CPU per insert (the bench's records, batches of 1,000: ~18 → ~9–10 µs); 32 and 64 KB bought under
+// 1 µs more. New files only: an existing file keeps the page size it was created with.
+const PAGE_SIZE = 16_384;
+
+const INSERT = `INSERT OR IGNORE INTO log_records (id, workload_id, client_id, timestamp, source, ingested_at, record)
+ VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
 interface Row {
   id: string;
   source: string;
@@ -58,6 +67,8 @@ export class SqliteLogStore implements LogStore {
   private readonly boot: BootState;
   private readonly now: () => number;
   private db: Database.Database | undefined;
+  /** The append's insert, in one transaction per batch; prepared once per connection. */
+  private appendBatch: ((batch: readonly LogRecordInput[], ingestedAt: number) => number) | undefined;
 
   public constructor(config: SqliteConfigInput, options: StoreClockOptions = {}) {
     this.config = parseStoreConfig(sqliteConfigSchema, config);
@@ -67,7 +78,26 @@ export class SqliteLogStore implements LogStore {
 
   public connect(): Promise<void> {
     return this.boot.connect(() => {
-      this.db = openSqlite(this.config, SCHEMA);
+      const db = openSqlite(this.config, SCHEMA, { pageSize: PAGE_SIZE });
+      const insert = db.prepare(INSERT);
+      // One transaction per batch: durable together, and ~100x faster than a commit per row.
+      this.appendBatch = db.transaction((batch: readonly LogRecordInput[], ingestedAt: number): number => {
+        let n = 0;
+        for (let i = 0; i < batch.length; i++) {
+          const { id, record, source } = batch[i] as LogRecordInput;
+          n += insert.run(
+            id,
+            record.workload_id,
+            record.client_id,
+            Math.trunc(record.timestamp),
+            source,
+            ingestedAt,
+            JSON.stringify(record),
+          ).changes;
+        }
+        return n;
+      });
+      this.db = db;
     });
   }
 
@@ -79,35 +109,18 @@ export class SqliteLogStore implements LogStore {
     this.boot.markClosed();
     this.db?.close();
     this.db = undefined;
+    this.appendBatch = undefined;
     return Promise.resolve();
   }
 
   public append(batch: readonly LogRecordInput[]): Promise<AppendResult> {
     return runSync(
       () => {
-        const db = this.open('append');
+        this.open('append');
         batch.forEach(checkLogRecord);
-        const insert = db.prepare(
-          `INSERT OR IGNORE INTO log_records (id, workload_id, client_id, timestamp, source, ingested_at, record)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        );
-        const ingestedAt = this.now();
-        // One transaction per batch: durable together, and ~100x faster than a commit per row.
-        const inserted = db.transaction(() => {
-          let n = 0;
-          for (const { id, record, source } of batch) {
-            n += insert.run(
-              id,
-              record.workload_id,
-              record.client_id,
-              Math.trunc(record.timestamp),
-              source,
-              ingestedAt,
-              JSON.stringify(record),
-            ).changes;
-          }
-          return n;
-        })();
+        const appendBatch = this.appendBatch;
+        if (appendBatch === undefined) throw new RangeError('no database'); // unreachable when open
+        const inserted = appendBatch(batch, this.now());
         return { inserted, duplicates: batch.length - inserted };
       },
       'append',

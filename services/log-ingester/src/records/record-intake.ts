@@ -46,7 +46,9 @@ export class RecordIntake {
 
   private finish(id: string, record: LlmCallLoggedV1, source: string, kind: SourceKind, bytes: number): IngestEntry {
     const redaction = this.redactor.redactRecord(record);
-    for (const [detector, n] of Object.entries(redaction.counts)) this.metrics.redactions.inc({ detector }, n);
+    // Most records have nothing to redact: no entries array per record for an empty count.
+    const counts = redaction.counts;
+    for (const detector in counts) this.metrics.redactions.inc({ detector }, counts[detector]);
     return { id, record: redaction.record, source, kind, bytes };
   }
 }

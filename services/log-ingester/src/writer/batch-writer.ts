@@ -223,11 +223,7 @@ export class BatchWriter {
 
   private async timedAppend(items: Item[]): Promise<{ inserted: number; duplicates: number }> {
     const started = process.hrtime.bigint();
-    const input: LogRecordInput[] = items.map((i) => ({
-      id: i.entry.id,
-      record: i.entry.record,
-      source: i.entry.source,
-    }));
+    const input: LogRecordInput[] = items.map((i) => i.entry);
     let outcome = 'ok';
     try {
       return await this.store.append(input);
