@@ -114,8 +114,8 @@ interface Scenario {
  * `none`: the simulator answers at once, so one run is pure orchestration plus curation (CPU-bound: 20 runs cannot
  * overlap much on 2 cores). `realistic`: the simulator's scaled-down platform lifecycle (deployments take seconds,
  * training steps 50 ms), where a run mostly waits on the platform and concurrent runs should overlap those waits;
- * the platform is given room for 20 runs (64 GPUs, 64 jobs in flight per driver, 64 builds at once) so its capacity is
- * not what is measured.
+ * the platform is given room for 20 runs (64 GPUs, 64 customizations and 9 evaluations a run in flight, 64 builds at
+ * once) so its capacity is not what is measured.
  */
 const SCENARIOS: readonly Scenario[] = [
   { name: 'no platform delays', delays: 'none', capacity: 8 },
@@ -126,6 +126,11 @@ async function measure(scenario: Scenario): Promise<void> {
   const bootStart = performance.now();
   const capacity = String(scenario.capacity);
   const poll = pollOf(scenario);
+  // Each run has nine evaluations (three candidates × base, ICL, customized): room for all of them when the platform
+  // has room for every run (the driver's ceiling is 256).
+  const evaluations = String(
+    scenario.delays === 'none' ? scenario.capacity : Math.min(256, Math.max(scenario.capacity, 9 * RUNS)),
+  );
   const e2e = await startE2eStack({
     simulator: { delays: scenario.delays, seed: 7, gpuCapacity: scenario.capacity },
     env: {
@@ -138,7 +143,7 @@ async function measure(scenario: Scenario): Promise<void> {
       'dataset-builder': { BUILDER_CONCURRENT_BUILDS: capacity },
       deployer: { ...poll, DEPLOYER_GPU_CAPACITY: capacity },
       'customizer-driver': { ...poll, CUSTOMIZER_MAX_CONCURRENT_JOBS: capacity },
-      'evaluator-driver': { ...poll, EVALUATOR_MAX_CONCURRENT_JOBS: capacity },
+      'evaluator-driver': { ...poll, EVALUATOR_MAX_CONCURRENT_JOBS: evaluations },
     },
   });
   console.log(
