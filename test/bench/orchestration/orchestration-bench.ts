@@ -9,6 +9,7 @@
 // [--scenario none|realistic] (only that one) [--dump DIR] (every run's job document as JSON) [--timeline] (when each
 // event type appeared in the runs, read back from the bus: the stage that stretches under load) [--cpu-prof DIR]
 // (a CPU profile of each service's whole life)
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +27,7 @@ const ONLY = option('--scenario');
 const DUMP_DIR = option('--dump');
 /** `--timeline`: per event type, when it appeared in a run (read back from the bus), for one run and for many. */
 const TIMELINE = process.argv.includes('--timeline');
-/** `--cpu-prof DIR`: every service (not the simulator: the supervisor gives it no env) writes a CPU profile into DIR. */
+/** `--cpu-prof DIR`: every service and the simulator write a CPU profile of their whole life into DIR. */
 const PROFILE_DIR = option('--cpu-prof');
 const PROFILE_ENV: Record<string, string> =
   PROFILE_DIR === undefined
@@ -40,8 +41,40 @@ const PROFILE_ENV: Record<string, string> =
  * realistic delays they poll as in `flywheel up` and the demo (500 ms): 20 runs put ~250 jobs in flight, and polling
  * each of them ten times a second would load the platform (and the machine) more than the runs themselves.
  */
-const pollOf = (s: Scenario): Record<string, string> =>
-  s.delays === 'none' ? { PLATFORM_POLL_INTERVAL_MS: '100' } : {};
+const pollOf = (s: Scenario): Record<string, string> => ({
+  PLATFORM_POLL_INTERVAL_MS: s.delays === 'none' ? '100' : '500',
+});
+
+/**
+ * With --cpu-prof the bench starts the simulator itself (the supervisor gives its simulator no environment), with the
+ * same settings the supervisor would use, so it is profiled too. Resolves with its URL and a stop function.
+ */
+async function profiledSimulator(scenario: Scenario): Promise<{ url: string; stop: () => Promise<void> }> {
+  const main = resolve(__dirname, '../../../services/platform-simulator/src/main.ts');
+  const args = ['--import', 'tsx', main, '--port', '0', '--seed', '7', '--gpus', String(scenario.capacity)];
+  args.push('--latency-scale', '0', ...(scenario.delays === 'none' ? ['--fast'] : []));
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...PROFILE_ENV },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`simulator exited with ${String(code)}: ${out}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
 
 function job(workload: string): unknown {
   return {
@@ -131,8 +164,12 @@ async function measure(scenario: Scenario): Promise<void> {
   const evaluations = String(
     scenario.delays === 'none' ? scenario.capacity : Math.min(256, Math.max(scenario.capacity, 9 * RUNS)),
   );
+  const profiled = PROFILE_DIR === undefined ? undefined : await profiledSimulator(scenario);
   const e2e = await startE2eStack({
-    simulator: { delays: scenario.delays, seed: 7, gpuCapacity: scenario.capacity },
+    simulator:
+      profiled === undefined
+        ? { delays: scenario.delays, seed: 7, gpuCapacity: scenario.capacity }
+        : { url: profiled.url },
     env: {
       KAFKA_SESSION_TIMEOUT_MS: '10000',
       KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
@@ -200,6 +237,7 @@ async function measure(scenario: Scenario): Promise<void> {
     );
   } finally {
     await e2e.close();
+    await profiled?.stop();
   }
 }
 
