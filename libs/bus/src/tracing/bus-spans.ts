@@ -151,7 +151,6 @@ export function startProcessSpan(meta: InboundMeta): ProcessSpan {
   };
   if (meta.key !== null) attributes[MessagingAttr.kafkaKey] = meta.key.toString().slice(0, 256);
   const span = tracer().startSpan(`process ${meta.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
-  let ended = false;
   let ctx = trace.setSpan(parent, span);
   return {
     get context() {
@@ -165,6 +164,14 @@ export function startProcessSpan(meta: InboundMeta): ProcessSpan {
       if (messageId !== undefined) span.setAttribute(MessagingAttr.messageId, messageId);
       rememberRun(runId, span);
     },
+    ...endingsOf(span),
+  };
+}
+
+/** retrying / end / fail of a process span: each ends it at most once. */
+function endingsOf(span: Span): Pick<ProcessSpan, 'retrying' | 'end' | 'fail'> {
+  let ended = false;
+  return {
     retrying(attempt, reason) {
       span.addEvent('retry', { [FlywheelAttr.attempts]: attempt, reason: reason.slice(0, 512) });
     },
@@ -216,25 +223,9 @@ export function startBatchSpan(meta: {
     },
     ROOT_CONTEXT,
   );
-  let ended = false;
   return {
     context: trace.setSpan(ROOT_CONTEXT, span),
     describe: () => undefined,
-    retrying(attempt, reason) {
-      span.addEvent('retry', { [FlywheelAttr.attempts]: attempt, reason: reason.slice(0, 512) });
-    },
-    end(outcome, attempts, error) {
-      if (ended) return;
-      ended = true;
-      span.setAttributes({ [FlywheelAttr.outcome]: outcome, [FlywheelAttr.attempts]: attempts });
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error.slice(0, 1024) });
-      span.end();
-    },
-    fail(err) {
-      if (ended) return;
-      ended = true;
-      fail(span, err);
-      span.end();
-    },
+    ...endingsOf(span),
   };
 }
