@@ -17,9 +17,10 @@ export function headersToStrings(headers: RawHeaders | undefined): Record<string
   return out;
 }
 
-/** An `eventId` string field of the payload, when the event has one. */
+/** The payload's event id: `event_id` (the flywheel catalogue's name), else `eventId`, when it is a non-empty string. */
 export function eventIdOf(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
-  const id = (payload as { eventId?: unknown }).eventId;
-  return typeof id === 'string' && id.length > 0 ? id : undefined;
+  const { event_id: snake, eventId: camel } = payload as { event_id?: unknown; eventId?: unknown };
+  for (const id of [snake, camel]) if (typeof id === 'string' && id.length > 0) return id;
+  return undefined;
 }
