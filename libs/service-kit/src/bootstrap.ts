@@ -3,9 +3,19 @@
 // configuration above all) is printed in full and exits non-zero.
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { Logger, type DynamicModule, type INestApplication, type LogLevel, type Type } from '@nestjs/common';
+import {
+  Logger,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { createJsonLogger, JsonNestLogger } from '@flywheel/telemetry';
+import { type DestinationStream } from 'pino';
+import { type LogFormat } from './config/common-env';
 import { ConfigError } from './config/config-error';
 import { installShutdownHandlers } from './lifecycle/shutdown';
 
@@ -17,6 +27,10 @@ export interface HttpServiceOptions {
   /** Nest's JSON and urlencoded body parsers; turn off when the service reads request bodies itself. */
   readonly bodyParser?: boolean;
   readonly logLevels?: LogLevel[];
+  /** `json`: one JSON object a line (pino, with trace and run ids, secrets masked) instead of Nest's text lines. */
+  readonly logFormat?: LogFormat;
+  /** Where JSON lines go (tests); default stdout. */
+  readonly logDestination?: DestinationStream;
   /** Install SIGTERM/SIGINT handlers that close the app within `shutdownTimeoutMs` and exit (main.ts only). */
   readonly handleSignals?: boolean;
   readonly shutdownTimeoutMs?: number;
@@ -39,14 +53,19 @@ export async function startHttpService(
   module: Type<unknown> | DynamicModule,
   options: HttpServiceOptions,
 ): Promise<HttpService> {
-  // The levels apply to loggers used before the app exists (the config summary) as well.
-  Logger.overrideLogger(options.logLevels ?? DEFAULT_LOG_LEVELS);
+  // The levels (and the JSON logger) apply to loggers used before the app exists (the config summary) as well.
+  const levels = options.logLevels ?? DEFAULT_LOG_LEVELS;
+  const nestLogger: LoggerService | LogLevel[] =
+    options.logFormat === 'json'
+      ? new JsonNestLogger(createJsonLogger({ service: options.name, destination: options.logDestination }), levels)
+      : levels;
+  Logger.overrideLogger(nestLogger);
   const logger = new Logger(options.name);
   if (options.configSummary && options.configSummary.length > 0) {
     logger.log(`configuration:\n  ${options.configSummary.join('\n  ')}`);
   }
   const app = await NestFactory.create(module, new ExpressAdapter(), {
-    logger: options.logLevels ?? DEFAULT_LOG_LEVELS,
+    logger: nestLogger,
     bodyParser: options.bodyParser ?? true,
     // Throw boot errors to the caller instead of exiting from inside Nest.
     abortOnError: false,

@@ -1,7 +1,7 @@
 // The shared endpoints through a real HTTP server: readiness names each failing check, /metrics serves only this
 // app's registry, and a check that hangs or throws fails with that as its detail.
 import { type Server } from 'node:http';
-import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { type HttpService, startHttpService } from './bootstrap';
 import { HealthRegistry } from './health/health-registry';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -67,6 +67,40 @@ describe('startHttpService', () => {
     });
     await Promise.all([service.close(), service.close()]);
     expect(order).toEqual(['after close, server listening: false']);
+  });
+});
+
+describe('startHttpService with LOG_FORMAT=json', () => {
+  it('logs one JSON object a line, naming the service, with secrets masked', async () => {
+    const lines: string[] = [];
+    const destination = { write: (line: string) => void lines.push(line) };
+    const service = await startHttpService(appModule('svc-json'), {
+      name: 'svc-json',
+      host: '127.0.0.1',
+      port: 0,
+      logLevels: ['log', 'warn', 'error'],
+      logFormat: 'json',
+      logDestination: destination,
+      configSummary: ['NEMO_BASE_URL=http://nemo', 'token: sk-abcdefghijklmnopqrstuv'],
+    });
+    try {
+      new Logger('Worker').warn('platform answered 503');
+      const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records.every((r) => r.service === 'svc-json' && typeof r.time === 'string')).toBe(true);
+      expect(records).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            level: 'info',
+            msg: expect.stringContaining('listening on http://127.0.0.1:') as unknown,
+          }),
+          expect.objectContaining({ level: 'warn', context: 'Worker', msg: 'platform answered 503' }),
+        ]),
+      );
+      expect(lines.join('\n')).not.toContain('sk-abcdefghijklmnopqrstuv');
+    } finally {
+      await service.close();
+      Logger.overrideLogger(['log', 'warn', 'error', 'fatal']);
+    }
   });
 });
 

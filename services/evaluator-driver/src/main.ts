@@ -14,6 +14,7 @@ runMain(SERVICE_NAME, async () => {
     host: config.http.host,
     port: config.http.port,
     logLevels: config.logLevels,
+    logFormat: config.logFormat,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     afterClose: () => telemetry.shutdown(),

@@ -15,6 +15,7 @@ runMain(SERVICE_NAME, async () => {
     // POST /v1/logs reads raw bytes: sizes, UTF-8 and line numbers are judged on what was sent.
     bodyParser: false,
     logLevels: config.logLevels,
+    logFormat: config.logFormat,
     handleSignals: true,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     afterClose: () => telemetry.shutdown(),

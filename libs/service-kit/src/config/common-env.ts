@@ -75,8 +75,22 @@ export function shutdownEnv() {
 }
 
 /** LOG_LEVEL; map it with `logLevelsFrom`. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export function logLevelEnv() {
-  return { LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'log', description: 'Most verbose level logged.' }) };
+  return {
+    LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'log', description: 'Most verbose level logged.' }),
+    LOG_FORMAT: env.oneOf(LOG_FORMATS, {
+      default: 'text',
+      description:
+        'text (Nest lines) or json (one JSON object a line: time, level, service, context, and trace_id / span_id / run_id inside a trace; secrets masked).',
+    }),
+  };
+}
+
+export function logFormatFrom(v: { readonly LOG_FORMAT: LogFormat }): LogFormat {
+  return v.LOG_FORMAT;
 }
 
 export interface KafkaVars {

@@ -12,6 +12,7 @@ import {
   kafkaEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   platformConfigFrom,
   platformEnv,
   platformWaitFrom,
@@ -121,6 +122,7 @@ export const driverEnv = defineEnv(
       models,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v) satisfies LogLevel[],
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['CUSTOMIZER_', 'NEMO_', 'PLATFORM_'] },

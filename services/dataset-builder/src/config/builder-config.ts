@@ -13,6 +13,7 @@ import {
   kafkaEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   logStoreBootEnv,
   logStoreConfigFrom,
   logStoreEnv,
@@ -170,6 +171,7 @@ export const builderEnv = defineEnv(
             },
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v) satisfies LogLevel[],
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['BUILDER_', 'LOG_STORE_', 'NEMO_', 'PLATFORM_', 'CURATION_', 'EMBEDDING_', 'ELASTICSEARCH_'] },

@@ -12,6 +12,7 @@ import {
   kafkaEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   platformConfigFrom,
   platformEnv,
   platformWaitFrom,
@@ -112,6 +113,7 @@ export const deployerEnv = defineEnv(
       tickIntervalMs: v.DEPLOYER_TICK_INTERVAL_MS,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v) satisfies LogLevel[],
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['DEPLOYER_', 'NEMO_', 'PLATFORM_'] },

@@ -12,6 +12,7 @@ import {
   kafkaEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   platformConfigFrom,
   platformEnv,
   platformWaitFrom,
@@ -129,6 +130,7 @@ export const evaluatorEnv = defineEnv(
       },
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v) satisfies LogLevel[],
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['EVALUATOR_', 'NEMO_', 'PLATFORM_', 'OPENAI_COMPATIBLE_'] },

@@ -15,6 +15,7 @@ import {
   kafkaFetchEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   logStoreBootEnv,
   logStoreConfigFrom,
   logStoreEnv,
@@ -148,6 +149,7 @@ export const ingesterEnv = defineEnv(
       redaction,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v),
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['INGESTER_', 'LOG_STORE_', 'REDACTION_', 'ELASTICSEARCH_'] },

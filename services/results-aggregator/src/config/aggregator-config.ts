@@ -14,6 +14,7 @@ import {
   kafkaEnv,
   logLevelEnv,
   logLevelsFrom,
+  logFormatFrom,
   logStoreConfigFrom,
   logStoreEnv,
   schemaRegistryEnv,
@@ -192,6 +193,7 @@ export const aggregatorEnv = defineEnv(
       logStore,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       logLevels: logLevelsFrom(v) satisfies LogLevel[],
+      logFormat: logFormatFrom(v),
     };
   },
   { ownedPrefixes: ['AGGREGATOR_', 'RUN_STORE_', 'LOG_STORE_', 'CURATION_'] },
