@@ -7,6 +7,7 @@ import { type EventCodec } from './event-codec';
 import { type HandlerRegistration } from './handler';
 import { invokeHandler } from './handler-invoker';
 import { eventIdOf, headersToStrings } from './headers';
+import { type BusObserver, type DeliveryOutcome } from './bus-observer';
 import { type BusLogger } from './logger';
 import { type Outcome } from './outcome';
 import { backoffDelayMs, sleep, type RetryPolicy } from './retry-policy';
@@ -26,6 +27,7 @@ export interface DeliverySettings {
   readonly handlerTimeoutMs: number;
   readonly logger: BusLogger;
   readonly now?: () => Date;
+  readonly observer?: BusObserver;
 }
 
 export class MessageDelivery {
@@ -41,11 +43,18 @@ export class MessageDelivery {
     interrupt: AbortSignal,
   ): Promise<DeliveryResult> {
     const span = startProcessSpan({ ...record, groupId: this.s.groupId });
+    const started = performance.now();
     try {
       const result = await this.deliverTraced(record, registration, interrupt, span);
       if (result.kind === 'completed') span.end(result.outcome.kind, result.attempts);
       else if (result.kind === 'abandoned') span.end('abandoned', result.attempts);
       else span.end('dead-letter', result.attempts, `${result.deadLetter.reason}: ${result.deadLetter.error}`);
+      this.s.observer?.delivered({
+        topic: record.topic,
+        groupId: this.s.groupId,
+        outcome: outcomeOf(result),
+        seconds: (performance.now() - started) / 1000,
+      });
       return result;
     } catch (err) {
       span.fail(err);
@@ -166,4 +175,9 @@ export class MessageDelivery {
     );
     return { kind: 'dead-lettered', deadLetter, attempts };
   }
+}
+
+function outcomeOf(result: DeliveryResult): DeliveryOutcome {
+  if (result.kind === 'completed') return result.outcome.kind === 'skipped' ? 'skipped' : 'processed';
+  return result.kind === 'abandoned' ? 'abandoned' : 'dead-letter';
 }

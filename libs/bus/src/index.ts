@@ -68,4 +68,5 @@ export {
   type ServiceBusSettings,
 } from './nest/bus.module';
 export { OnEvent, onEventFor, type EventHandlerMethod, type OnEventOptions } from './nest/on-event.decorator';
-export { EVENT_BUS, type ManagedEventBus } from './nest/tokens';
+export { BUS_OBSERVER, EVENT_BUS, type ManagedEventBus } from './nest/tokens';
+export { type BusObserver, type DeliveryOutcome } from './bus-observer';

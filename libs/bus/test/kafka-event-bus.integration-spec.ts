@@ -4,7 +4,15 @@
 import { ROOT_CONTEXT, context, createTraceState, trace } from '@opentelemetry/api';
 import { Type, type Schema } from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
-import { DlqHeader, KafkaEventBus, Outcome, encodeWire, type EventMeta, type KafkaBusOptions } from '../src';
+import {
+  DlqHeader,
+  KafkaEventBus,
+  Outcome,
+  encodeWire,
+  type BusObserver,
+  type EventMeta,
+  type KafkaBusOptions,
+} from '../src';
 import {
   TestTopics,
   newOrderPlaced,
@@ -39,13 +47,11 @@ describe.each(kafkaTargets())('on %s Kafka', (target: KafkaTarget) => {
     await stack.stop();
   });
 
-  function newBus(groupId: string, overrides: Partial<KafkaBusOptions<TestCatalogue>> = {}) {
+  function newBus(groupId: string, overrides: Partial<KafkaBusOptions<TestCatalogue>> = {}, observer?: BusObserver) {
     const logger = new CapturingLogger();
     const bus = new KafkaEventBus(
       busOptions({ brokers: stack.brokers, registryUrl: stack.registry.url }, groupId, overrides),
-      {
-        logger,
-      },
+      { logger, observer },
     );
     buses.push(bus);
     return { bus, logger };
@@ -111,6 +117,32 @@ describe.each(kafkaTargets())('on %s Kafka', (target: KafkaTarget) => {
       await bus.publishMany([1, 2, 3].map((seq) => ({ topic: TestTopics.Ping, payload: { eventId: `p${seq}`, seq } })));
       await waitFor(() => seqs.length === 3);
       expect(seqs).toEqual([1, 2, 3]);
+    });
+
+    it('should report each outcome and the consumer lag: a backlog published before the group starts drains to 0', async () => {
+      const outcomes: string[] = [];
+      const lags: number[] = [];
+      const observer: BusObserver = {
+        delivered: (e) => outcomes.push(`${e.groupId}/${e.topic}:${e.outcome}`),
+        lag: (e) => lags.push(e.records),
+      };
+      const { bus: publisher } = newBus('lag-publisher');
+      await publisher.start();
+      // A backlog before the group exists: its first batch sees records behind it.
+      await publisher.publishMany(
+        [1, 2, 3, 4].map((seq) => ({ topic: TestTopics.Ping, payload: { eventId: `lag${seq}`, seq } })),
+      );
+      const { bus } = newBus('lagging', { consumer: { fromBeginning: true } }, observer);
+      bus.subscribe(TestTopics.Ping, (p) => (p.seq % 2 === 0 ? Outcome.skipped('even') : Outcome.processed()));
+      await bus.start();
+      await waitFor(() => outcomes.length >= 4 && lags.at(-1) === 0);
+      expect(outcomes.filter((o) => o.startsWith('lagging/')).sort()).toEqual([
+        `lagging/${TestTopics.Ping}:processed`,
+        `lagging/${TestTopics.Ping}:processed`,
+        `lagging/${TestTopics.Ping}:skipped`,
+        `lagging/${TestTopics.Ping}:skipped`,
+      ]);
+      expect(lags.every((l) => l >= 0)).toBe(true);
     });
 
     it('should carry W3C trace context from publisher to handler', async () => {

@@ -53,6 +53,7 @@ export {
 export { HealthRegistry, type CheckResult, type HealthCheck, type HealthReport } from './health/health-registry';
 export { HealthController } from './health/health.controller';
 export { ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
+export { BusMetrics } from './metrics/bus-metrics';
 export { MetricsController } from './metrics/metrics.controller';
 export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module';
 export { retryUntil, type RetryUntilOptions } from './lifecycle/retry-until';

@@ -1,8 +1,10 @@
 // The parts every flywheel service shares, as one global Nest module: the health registry and its endpoints, and
-// the service's Prometheus registry and /metrics.
+// the service's Prometheus registry and /metrics, including the bus's consumer metrics (lag, handler time, outcomes).
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BUS_OBSERVER } from '@flywheel/bus';
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health-registry';
+import { BusMetrics } from './metrics/bus-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
 
@@ -18,8 +20,10 @@ export class ServiceKitModule {
       providers: [
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
         { provide: ServiceMetrics, useFactory: () => new ServiceMetrics(options) },
+        // The Kafka bus reports delivery outcomes and consumer lag here (BusModule injects it when present).
+        { provide: BUS_OBSERVER, useFactory: (m: ServiceMetrics) => new BusMetrics(m), inject: [ServiceMetrics] },
       ],
-      exports: [HealthRegistry, ServiceMetrics],
+      exports: [HealthRegistry, ServiceMetrics, BUS_OBSERVER],
     };
   }
 }

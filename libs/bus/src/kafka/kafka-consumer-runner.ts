@@ -8,6 +8,7 @@ import { type DeadLetterRecord, type InboundRecord } from '../dead-letter';
 import { type MessageDelivery } from '../delivery';
 import { errorText } from '../errors';
 import { type HandlerRegistration } from '../handler';
+import { type BusObserver } from '../bus-observer';
 import { type BusLogger } from '../logger';
 
 export interface KafkaConsumerRunnerOptions {
@@ -18,6 +19,7 @@ export interface KafkaConsumerRunnerOptions {
   readonly sendDeadLetter: (deadLetter: DeadLetterRecord) => Promise<void>;
   readonly consumer: KafkaBusConfig['consumer'];
   readonly logger: BusLogger;
+  readonly observer?: BusObserver;
 }
 
 export class KafkaConsumerRunner {
@@ -94,6 +96,13 @@ export class KafkaConsumerRunner {
       }
     } finally {
       clearInterval(keepAlive);
+      // Behind the partition's end after this batch (kafkajs: high watermark − last resolved offset − 1).
+      this.o.observer?.lag({
+        topic: batch.topic,
+        groupId: this.o.groupId,
+        partition: batch.partition,
+        records: Math.max(0, Number(batch.offsetLag())),
+      });
     }
   }
 

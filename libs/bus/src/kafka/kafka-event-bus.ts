@@ -9,6 +9,7 @@ import { PublishError, errorText } from '../errors';
 import { EventCodec, type SchemaSource } from '../event-codec';
 import { type EventHandler, type HandlerRegistration, type SubscribeOptions } from '../handler';
 import { HandlerRegistry } from '../handler-registry';
+import { type BusObserver } from '../bus-observer';
 import { defaultBusLogger, type BusLogger } from '../logger';
 import { buildOutgoing, endPublishSpans, type OutgoingRecord } from '../outgoing';
 import {
@@ -26,6 +27,8 @@ export interface KafkaEventBusDeps {
   readonly logger?: BusLogger;
   /** Replaces the schema registry client (tests). */
   readonly schemas?: SchemaSource;
+  /** Delivery outcomes and consumer lag, for the service's metrics. */
+  readonly observer?: BusObserver;
 }
 
 type State = 'idle' | 'consuming' | 'stopped' | 'closed';
@@ -34,6 +37,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
   public readonly config: KafkaBusConfig;
   public readonly catalogue: C;
   private readonly logger: BusLogger;
+  private readonly observer: BusObserver | undefined;
   private readonly kafka: Kafka;
   private readonly codec: EventCodec;
   private readonly schemas: SchemaSource;
@@ -48,6 +52,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
     this.config = parseKafkaBusConfig(config, catalogue);
     this.catalogue = catalogue;
     this.logger = deps.logger ?? defaultBusLogger();
+    this.observer = deps.observer;
     this.kafka = createKafka(this.config, this.logger);
     const schemas =
       deps.schemas ?? RegistrySchemaSource.connect(this.config.schemaRegistry.url, this.config.kafka.clientId);
@@ -101,10 +106,12 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
           retry: this.config.retry,
           handlerTimeoutMs: this.config.handlerTimeoutMs,
           logger: this.logger,
+          observer: this.observer,
         }),
         sendDeadLetter: (dl) => this.sendDeadLetter(dl),
         consumer: this.config.consumer,
         logger: this.logger,
+        observer: this.observer,
       });
       this.runners.push(runner);
     }

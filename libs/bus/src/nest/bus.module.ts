@@ -16,7 +16,8 @@ import { MemoryEventBus } from '../memory/memory-event-bus';
 import { EventPublisher, EventSubscriber } from '../ports';
 import { BusLifecycle } from './bus-lifecycle';
 import { HandlerExplorer } from './handler-explorer';
-import { EVENT_BUS, type ManagedEventBus } from './tokens';
+import { type BusObserver } from '../bus-observer';
+import { BUS_OBSERVER, EVENT_BUS, type ManagedEventBus } from './tokens';
 
 /**
  * A service's validated bus settings, as its config module builds them (`kafkaConfigFrom`, `kafkaConsumerFrom`,
@@ -45,7 +46,13 @@ const BUS_OPTIONS = Symbol('flywheel.bus.options');
 @Module({})
 export class BusModule {
   public static forRoot<C extends Catalogue>(options: KafkaBusOptions<C>): DynamicModule {
-    return BusModule.build([{ provide: EVENT_BUS, useFactory: () => kafkaBus(options) }]);
+    return BusModule.build([
+      {
+        provide: EVENT_BUS,
+        useFactory: (observer?: BusObserver) => kafkaBus(options, observer),
+        inject: [{ token: BUS_OBSERVER, optional: true }],
+      },
+    ]);
   }
 
   /**
@@ -66,7 +73,11 @@ export class BusModule {
     return BusModule.build(
       [
         { provide: BUS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
-        { provide: EVENT_BUS, useFactory: (o: KafkaBusOptions<C>) => kafkaBus(o), inject: [BUS_OPTIONS] },
+        {
+          provide: EVENT_BUS,
+          useFactory: (o: KafkaBusOptions<C>, observer?: BusObserver) => kafkaBus(o, observer),
+          inject: [BUS_OPTIONS, { token: BUS_OBSERVER, optional: true }],
+        },
       ],
       options.imports,
     );
@@ -119,6 +130,6 @@ export function serviceBusOptions<C extends Catalogue>(
   };
 }
 
-function kafkaBus<C extends Catalogue>(options: KafkaBusOptions<C>): ManagedEventBus {
-  return new KafkaEventBus<Catalogue>(options, { logger: new Logger('EventBus') });
+function kafkaBus<C extends Catalogue>(options: KafkaBusOptions<C>, observer?: BusObserver): ManagedEventBus {
+  return new KafkaEventBus<Catalogue>(options, { logger: new Logger('EventBus'), observer });
 }

@@ -3,6 +3,9 @@ import { type Catalogue } from '../catalogue';
 import { type HandlerRegistration } from '../handler';
 import { type EventPublisher, type EventSubscriber } from '../ports';
 
+/** Optional: a BusObserver (delivery outcomes, consumer lag) the Kafka bus reports to; the service kit provides it. */
+export const BUS_OBSERVER = Symbol('flywheel.bus.observer');
+
 /** The bus instance (Kafka or in-memory) behind both ports. */
 export const EVENT_BUS = Symbol('flywheel.bus.event-bus');
 
