@@ -138,17 +138,22 @@ export interface ProcessSpan {
   fail(err: unknown): void;
 }
 
-export function startProcessSpan(meta: InboundMeta): ProcessSpan {
-  const parent = extractTraceContext(meta.headers);
-  const attributes: Attributes = {
+/** Messaging attributes of a process span (one record, or the first record of a batch). */
+function processAttributes(topic: string, partition: number, groupId: string, offset: string): Attributes {
+  return {
     [MessagingAttr.system]: MESSAGING_SYSTEM,
     [MessagingAttr.operationType]: 'process',
     [MessagingAttr.operationName]: 'process',
-    [MessagingAttr.destination]: meta.topic,
-    [MessagingAttr.partition]: String(meta.partition),
-    [MessagingAttr.consumerGroup]: meta.groupId,
-    [MessagingAttr.kafkaOffset]: Number(meta.offset),
+    [MessagingAttr.destination]: topic,
+    [MessagingAttr.partition]: String(partition),
+    [MessagingAttr.consumerGroup]: groupId,
+    [MessagingAttr.kafkaOffset]: Number(offset),
   };
+}
+
+export function startProcessSpan(meta: InboundMeta): ProcessSpan {
+  const parent = extractTraceContext(meta.headers);
+  const attributes = processAttributes(meta.topic, meta.partition, meta.groupId, meta.offset);
   if (meta.key !== null) attributes[MessagingAttr.kafkaKey] = meta.key.toString().slice(0, 256);
   const span = tracer().startSpan(`process ${meta.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   let ctx = trace.setSpan(parent, span);
@@ -211,14 +216,8 @@ export function startBatchSpan(meta: {
       kind: SpanKind.CONSUMER,
       root: true,
       attributes: {
-        [MessagingAttr.system]: MESSAGING_SYSTEM,
-        [MessagingAttr.operationType]: 'process',
-        [MessagingAttr.operationName]: 'process',
-        [MessagingAttr.destination]: meta.topic,
-        [MessagingAttr.partition]: String(meta.partition),
-        [MessagingAttr.consumerGroup]: meta.groupId,
+        ...processAttributes(meta.topic, meta.partition, meta.groupId, meta.firstOffset),
         [MessagingAttr.batchCount]: meta.count,
-        [MessagingAttr.kafkaOffset]: Number(meta.firstOffset),
       },
     },
     ROOT_CONTEXT,
