@@ -1,4 +1,4 @@
-import { SimulatorConfigError, loadCliConfig } from './cli-config';
+import { type CliFlags, SimulatorConfigError, loadCliConfig } from './cli-config';
 
 describe('loadCliConfig', () => {
   it('takes flags over environment variables over defaults, data dir included', () => {
@@ -21,7 +21,9 @@ describe('loadCliConfig', () => {
       evaluationSampleMs: 0,
     });
     expect(() => loadCliConfig({ delays: '{deploymentMs' }, {})).toThrow(/--delays: not JSON/);
-    expect(() => loadCliConfig({ delays: '{"deploymentMs": -1}' }, {})).toThrow(/delays.deploymentMs/);
+    expect(() => loadCliConfig({ delays: '{"deploymentMs": -1}' }, {})).toThrow(
+      /--delays: deploymentMs: Number must be greater than or equal to 0/,
+    );
   });
 
   it('lists every bad flag and variable at once', () => {
@@ -35,9 +37,37 @@ describe('loadCliConfig', () => {
     })();
     expect(err).toBeInstanceOf(SimulatorConfigError);
     expect((err as SimulatorConfigError).problems).toEqual([
-      'SIMULATOR_PORT: Expected number, received nan',
-      'gpuCapacity: Expected number, received nan',
-      'latencyScale: Number must be greater than or equal to 0',
+      'SIMULATOR_PORT: Expected number, received nan (got "http")',
+      '--gpus: Expected number, received nan (got "many")',
+      '--latency-scale: Number must be greater than or equal to 0 (got "-1")',
     ]);
   });
+
+  it('names the variable a value out of range came from, and lets no bad variable hide another', () => {
+    expect(problemsOf({}, { SIMULATOR_PORT: 'eighty', SIMULATOR_GPUS: '-2', SIMULATOR_SEED: '1.5' })).toEqual([
+      'SIMULATOR_PORT: Expected number, received nan (got "eighty")',
+      'SIMULATOR_SEED: Expected integer, received float (got "1.5")',
+      'SIMULATOR_GPUS: Number must be greater than or equal to 0 (got "-2")',
+    ]);
+    expect(problemsOf({ port: '70000' }, { SIMULATOR_PORT: '1' })).toEqual([
+      '--port: Number must be less than or equal to 65535 (got "70000")',
+    ]);
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(loadCliConfig({}, { SIMULATOR_PORT: ' ', SIMULATOR_DATA_DIR: '' })).toMatchObject({
+      port: 8080,
+      dataDir: undefined,
+    });
+  });
 });
+
+function problemsOf(flags: CliFlags, env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadCliConfig(flags, env);
+  } catch (err) {
+    if (err instanceof SimulatorConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a SimulatorConfigError');
+}

@@ -78,6 +78,56 @@ describe('defineEnv', () => {
     ]);
   });
 
+  it("should report the build step's problems in the same boot as the per-key ones", () => {
+    expect(problemsOf({ GROUP_ID: 'g', STORE_KIND: 'elasticsearch', HTTP_PORT: '70000', DRY_RUN: 'maybe' })).toEqual([
+      'HTTP_PORT: must be at most 65535 (got "70000")',
+      'DRY_RUN: must be one of true, 1, yes, on, false, 0, no, off (got "maybe")',
+      'STORE_URL: required when STORE_KIND=elasticsearch',
+    ]);
+  });
+
+  it("should leave out a build problem that judges an invalid key's stand-in, and survive a build that throws", () => {
+    const backoff = defineEnv(
+      { BASE_MS: env.int({ default: 100, min: 0 }), MAX_MS: env.int({ default: 1000, min: 0 }), NAME: env.string() },
+      (v, ctx) => {
+        if (v.MAX_MS < v.BASE_MS) ctx.problem('MAX_MS', 'must be >= BASE_MS');
+        return v.NAME.toUpperCase();
+      },
+    );
+    const problems = (source: Record<string, string>): readonly string[] => {
+      try {
+        backoff.load(source);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    // BASE_MS stands in at 100, above MAX_MS: a bound against an invalid key says nothing, so it is not reported.
+    expect(problems({ BASE_MS: 'soon', MAX_MS: '50', NAME: 'n' })).toEqual([
+      'BASE_MS: must be a whole number (got "soon")',
+    ]);
+    expect(problems({ BASE_MS: '-1', MAX_MS: '50' })).toEqual([
+      'BASE_MS: must be at least 0 (got "-1")',
+      'NAME: required, not set (unset)',
+    ]);
+  });
+
+  it('should not quote a JSON value in its syntax error: the value may be secret', () => {
+    const keyed = defineEnv({ CONFIG: secret(env.json(z.record(z.unknown()), { default: {} })) }, (v) => v.CONFIG);
+    for (const text of ['{"apiKey": sk-live-123456}', 'sk-live-123456', '{"apiKey": "sk-live-123456"']) {
+      try {
+        keyed.load({ CONFIG: text });
+        throw new Error('expected a ConfigError');
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([
+          expect.stringMatching(/^CONFIG: not JSON: .+ \(value hidden\)$/),
+        ]);
+        expect((err as ConfigError).message).not.toContain('sk-live');
+      }
+    }
+  });
+
   it('should flag unknown keys under an owned prefix, suggesting the nearest known one', () => {
     expect(problemsOf({ GROUP_ID: 'g', BATCH_MAX_RECORD: '5', BATCH_FLAVOUR: 'x', OTHER_THING: '1' })).toEqual([
       'BATCH_MAX_RECORD: unknown setting (did you mean BATCH_MAX_RECORDS?)',

@@ -50,6 +50,34 @@ export function defineEnv<Shape extends z.ZodRawShape, T>(
     return `got ${JSON.stringify(text)}`;
   };
 
+  /**
+   * The build step's own problems (a store URL required by the chosen kind, a cross-field bound) when some variables
+   * are invalid: the build runs with each invalid variable at its default (unset when it has none), so an operator
+   * sees those problems in the same boot instead of after fixing the first batch. A problem on an invalid key, or
+   * naming one (a bound against it), is left out: it would judge the stand-in value. A build that throws on a
+   * stand-in reports nothing more than it had found.
+   */
+  const buildProblemsDespite = (invalid: ReadonlySet<string>, input: Record<string, unknown>): string[] => {
+    const standIns: Record<string, unknown> = {};
+    for (const key of keys) {
+      const field = shape[key];
+      if (field === undefined) continue;
+      const parsed = field.safeParse(invalid.has(key) ? undefined : input[key]);
+      standIns[key] = parsed.success ? parsed.data : undefined;
+    }
+    const found: { key: string; message: string }[] = [];
+    try {
+      build(standIns as z.output<z.ZodObject<Shape>>, { problem: (key, message) => found.push({ key, message }) });
+    } catch (err) {
+      if (err instanceof ConfigError) found.push(...err.problems.map((p) => ({ key: '', message: p })));
+    }
+    const namesInvalid = (text: string): boolean =>
+      [...invalid].some((k) => new RegExp(`(^|[^A-Z0-9_])${k}([^A-Z0-9_]|$)`).test(text));
+    return found
+      .filter(({ key, message }) => !invalid.has(key) && !namesInvalid(`${key} ${message}`))
+      .map(({ key, message }) => (key === '' ? message : `${key}: ${message}`));
+  };
+
   return {
     keys,
     shape,
@@ -65,13 +93,16 @@ export function defineEnv<Shape extends z.ZodRawShape, T>(
       }
       const parsed = schema.safeParse(input);
       if (!parsed.success) {
+        const invalid = new Set<string>();
         for (const issue of parsed.error.issues) {
           const [key, ...inner] = issue.path.map(String);
           const where = [key, ...inner].join('.');
           const raw = key === undefined ? undefined : input[key];
           const message = issue.code === 'invalid_type' && raw === undefined ? 'required, not set' : issue.message;
           problems.push(`${where}: ${message} (${shown(key ?? '', raw)})`);
+          if (key !== undefined) invalid.add(key);
         }
+        problems.push(...buildProblemsDespite(invalid, input));
         throw new ConfigError(problems);
       }
       const ctx: BuildContext = { problem: (key, message) => problems.push(`${key}: ${message}`) };

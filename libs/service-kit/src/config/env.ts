@@ -130,6 +130,17 @@ function oneOf<const V extends readonly [string, ...string[]]>(values: V, opts: 
   return variable(inner, opts.default, opts.description);
 }
 
+/**
+ * Where a JSON document breaks, without V8's quote of the text around it: the variable may be secret (an API key in a
+ * JSON config), and its value is shown, or hidden, by the caller anyway.
+ */
+function jsonSyntaxProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const at = /at position (\d+)/.exec(message);
+  if (at !== null) return `syntax error at character ${at[1]}`;
+  return message.startsWith('Unexpected end') ? 'ends too early' : 'syntax error';
+}
+
 /** A JSON document checked by `schema`; problems are reported with their path inside the document. */
 function json<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, opts: Options<unknown> = {}) {
   const inner = z.string().transform((text, ctx) => {
@@ -137,10 +148,7 @@ function json<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, opts: Options<unkn
     try {
       doc = JSON.parse(text);
     } catch (err) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `not JSON: ${err instanceof Error ? err.message : String(err)}`,
-      });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not JSON: ${jsonSyntaxProblem(err)}` });
       return z.NEVER;
     }
     const parsed = schema.safeParse(doc);

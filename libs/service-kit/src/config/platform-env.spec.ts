@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error';
-import { defineEnv } from './define-env';
+import { defineEnv, REDACTED } from './define-env';
+import { isSecret } from './env';
 import { createPlatform, platformConfigFrom, platformEnv } from './platform-env';
 
 const envOf = defineEnv({ ...platformEnv() }, (v, ctx) => platformConfigFrom(v, ctx));
@@ -48,5 +49,22 @@ describe('platform env fragment', () => {
     expect(problemsOf({ PLATFORM_POLL_INTERVAL_MS: '0' })).toEqual([
       expect.stringMatching(/PLATFORM_POLL_INTERVAL_MS/),
     ]);
+  });
+
+  it('should treat OPENAI_COMPATIBLE_CONFIG as a secret: its API keys never reach the boot log or an error', () => {
+    expect(isSecret(platformEnv().OPENAI_COMPATIBLE_CONFIG)).toBe(true);
+    const withKey = JSON.stringify({
+      endpoints: [{ model: 'm', baseUrl: 'http://localhost:8000/v1', apiKey: 'sk-very-secret' }],
+      judge: { model: 'j', baseUrl: 'http://judge/v1', apiKey: 'sk-very-secret' },
+    });
+    const lines = envOf.describe({ PLATFORM_BACKEND: 'openai-compatible', OPENAI_COMPATIBLE_CONFIG: withKey });
+    expect(lines).toContain(`OPENAI_COMPATIBLE_CONFIG=${REDACTED}`);
+    expect(lines.join('\n')).not.toContain('sk-very-secret');
+    const problems = problemsOf({
+      PLATFORM_BACKEND: 'openai-compatible',
+      OPENAI_COMPATIBLE_CONFIG: '{"apiKey":"sk-very-secret"',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^OPENAI_COMPATIBLE_CONFIG: /)]);
+    expect(problems.join('\n')).not.toContain('sk-very-secret');
   });
 });

@@ -39,11 +39,14 @@ export function platformEnv() {
     NEMO_NAMESPACE: env.string({ default: 'dfwbp', description: 'Namespace of datasets, configs and models.' }),
     NEMO_HF_TOKEN: secret(env.optionalString({ description: 'Bearer token for the Data Store (secret).' })),
     NEMO_NIM_API_KEY: secret(env.optionalString({ description: 'Bearer token for the NIM proxy (secret).' })),
-    OPENAI_COMPATIBLE_CONFIG: env.json(jsonObject, {
-      default: {},
-      description:
-        'PLATFORM_BACKEND=openai-compatible: JSON {endpoints:[{model,baseUrl,apiKey?,contextLength?}], judge, embedding?, evaluation?}.',
-    }),
+    // Secret: endpoints and the judge may carry API keys.
+    OPENAI_COMPATIBLE_CONFIG: secret(
+      env.json(jsonObject, {
+        default: {},
+        description:
+          'PLATFORM_BACKEND=openai-compatible: JSON {endpoints:[{model,baseUrl,apiKey?,contextLength?}], judge, embedding?, evaluation?} (secret: may hold API keys).',
+      }),
+    ),
     PLATFORM_TIMEOUT_MS: env.int({ default: 30_000, min: 1, description: 'Per platform call.' }),
     PLATFORM_UPLOAD_TIMEOUT_MS: env.int({ default: 600_000, min: 1, description: 'Per request of a file upload.' }),
     PLATFORM_POLL_INTERVAL_MS: env.int({

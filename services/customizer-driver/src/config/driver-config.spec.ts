@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@flywheel/service-kit';
-import { loadDriverConfig } from './driver-config';
+import { driverEnv, loadDriverConfig } from './driver-config';
 import { configSpecFor } from './model-settings';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -87,5 +87,13 @@ describe('customizer-driver config', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('never shows OPENAI_COMPATIBLE_CONFIG, which holds endpoint API keys: not in problems, not in the summary', () => {
+    const env = { OPENAI_COMPATIBLE_CONFIG: '{"endpoints": [{"apiKey": sk-live-123456789}]}' };
+    const text = problemsOf(env).join('\n');
+    expect(text).toContain('OPENAI_COMPATIBLE_CONFIG: not JSON');
+    expect(text).not.toContain('sk-live');
+    expect(driverEnv.describe(env)).toContain('OPENAI_COMPATIBLE_CONFIG=<redacted>');
   });
 });

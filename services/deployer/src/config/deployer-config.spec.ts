@@ -59,4 +59,12 @@ describe('deployer config', () => {
       'DEPLOYER_RETRY_BACKOFF_MAX_MS: must be >= DEPLOYER_RETRY_BACKOFF_BASE_MS',
     );
   });
+
+  it('never shows OPENAI_COMPATIBLE_CONFIG, which holds endpoint API keys: not in problems, not in the summary', () => {
+    const env = { OPENAI_COMPATIBLE_CONFIG: '{"endpoints": [{"apiKey": sk-live-123456789}]}' };
+    const text = problemsOf(env);
+    expect(text).toContain('OPENAI_COMPATIBLE_CONFIG: not JSON');
+    expect(text).not.toContain('sk-live');
+    expect(deployerEnv.describe(env)).toContain('OPENAI_COMPATIBLE_CONFIG=<redacted>');
+  });
 });

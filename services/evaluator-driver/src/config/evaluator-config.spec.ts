@@ -1,5 +1,5 @@
 import { ConfigError } from '@flywheel/service-kit';
-import { DEFAULT_JUDGE_MODEL, loadEvaluatorConfig } from './evaluator-config';
+import { DEFAULT_JUDGE_MODEL, evaluatorEnv, loadEvaluatorConfig } from './evaluator-config';
 
 describe('evaluator-driver config', () => {
   it('reaches the local embedded stack and the simulator with no settings', () => {
@@ -49,6 +49,14 @@ describe('evaluator-driver config', () => {
     expect(text).toContain('EVALUATOR_JUDGE_API_KEY: set without EVALUATOR_JUDGE_URL');
     expect(text).toContain('OPENAI_COMPATIBLE_CONFIG');
     expect(text).not.toContain('sk-secret');
+  });
+
+  it('never shows OPENAI_COMPATIBLE_CONFIG, which holds endpoint API keys: not in problems, not in the summary', () => {
+    const env = { OPENAI_COMPATIBLE_CONFIG: '{"endpoints": [{"apiKey": sk-live-123456789}]}' };
+    const text = problemsOf(env);
+    expect(text).toContain('OPENAI_COMPATIBLE_CONFIG: not JSON');
+    expect(text).not.toContain('sk-live');
+    expect(evaluatorEnv.describe(env)).toContain('OPENAI_COMPATIBLE_CONFIG=<redacted>');
   });
 });
 
