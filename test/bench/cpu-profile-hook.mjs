@@ -5,8 +5,9 @@ import { Session } from 'node:inspector';
 import { basename, dirname } from 'node:path';
 
 const dir = process.env.CPU_PROFILE_DIR ?? 'cpu-profiles';
+// services/<name>/src/main.ts under tsx, or <name>.js when the stack runs bundles.
 const main = process.argv.find((a) => a.endsWith('main.ts')) ?? process.argv[1] ?? 'node';
-const name = basename(dirname(dirname(main))) || 'node';
+const name = (main.endsWith('main.ts') ? basename(dirname(dirname(main))) : basename(main, '.js')) || 'node';
 const session = new Session();
 session.connect();
 session.post('Profiler.enable');

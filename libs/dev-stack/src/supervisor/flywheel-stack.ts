@@ -1,14 +1,14 @@
 // The whole embedded flywheel under one supervisor: the broker and schema registry in this process (startDevStack),
-// the platform simulator and each of the six services as a child process (`node --import tsx services/<name>/src/
-// main.ts`) pointed at the stack through its environment, output prefixed with the process name, readiness awaited
+// the platform simulator and each of the six services as a child process (`services/<name>/src/main.ts`, bundled at
+// start by service-bundles.ts) pointed at the stack through its environment, output prefixed with the process name, readiness awaited
 // on /health/ready. `flywheel up`, `npm run demo` and the end-to-end, kill and cancel tests all start it here.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { startDevStack, type DevStack } from '../dev-stack';
 import { describeExit, ManagedProcess, type ExitInfo, type LogSink } from './managed-process';
 import { resolvePorts, type PortsOption, type StackPorts } from './ports';
 import { waitForHttpOk } from './readiness';
+import { buildBundles } from './service-bundles';
 import {
   FLYWHEEL_SERVICES,
   isPresent,
@@ -152,11 +152,14 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
 
   const ports = await resolvePorts(options.ports, host);
   const node = options.nodePath ?? process.execPath;
-  // Resolved from this package, so a repoRoot without node_modules (tests' fake trees) still gets the loader.
-  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
-  const parentWatch = pathToFileURL(join(__dirname, 'parent-watch.ts')).href;
-  const loaders = ['--import', tsxLoader, '--import', parentWatch];
-  const tsconfig = join(repoRoot, 'tsconfig.json');
+  // Bundled fresh for this start (see service-bundles.ts); npm packages resolve from the checkout's node_modules.
+  const bundled = options.simulator?.url === undefined ? [SIMULATOR, ...services] : services;
+  const bundles = await buildBundles(repoRoot, bundled, join(dataDir, 'bin')).catch((err: unknown) => {
+    throw new StackStartError(err instanceof Error ? err.message : String(err));
+  });
+  const loaders = ['--enable-source-maps', '--require', bundles.parentWatch];
+  const mainOf = (name: StackProcessName): string => bundles.mains.get(name) ?? mainPathOf(repoRoot, name);
+  const nodePath = join(repoRoot, 'node_modules');
   const entries = new Map<StackProcessName, Entry>();
   const exitListeners: ((name: StackProcessName, info: ExitInfo) => void)[] = [];
   let stopping = false;
@@ -230,7 +233,7 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
       const sim = options.simulator ?? {};
       const args = [
         ...loaders,
-        mainPathOf(repoRoot, SIMULATOR),
+        mainOf(SIMULATOR),
         '--host',
         host,
         '--port',
@@ -253,7 +256,7 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
           command: node,
           args,
           cwd: dataDir,
-          env: { NO_COLOR: '1', TSX_TSCONFIG_PATH: tsconfig, ...tracesEnv },
+          env: { NO_COLOR: '1', NODE_PATH: nodePath, ...tracesEnv },
         },
         sink,
       );
@@ -268,7 +271,7 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
     };
     const stackEnv: Record<string, string> = {
       NO_COLOR: '1',
-      TSX_TSCONFIG_PATH: tsconfig,
+      NODE_PATH: nodePath,
       HTTP_HOST: host,
       KAFKA_BROKERS: devStack.bootstrapServers.join(','),
       SCHEMA_REGISTRY_URL: devStack.schemaRegistryUrl,
@@ -290,7 +293,7 @@ export async function startFlywheelStack(options: FlywheelStackOptions): Promise
         HTTP_PORT: String(ports[name]),
       };
       const proc = new ManagedProcess(
-        { name, command: node, args: [...loaders, mainPathOf(repoRoot, name)], cwd: dataDir, env },
+        { name, command: node, args: [...loaders, mainOf(name)], cwd: dataDir, env },
         sink,
       );
       track(name, { proc, readyUrl: `http://${host}:${ports[name]}/health/ready` });
