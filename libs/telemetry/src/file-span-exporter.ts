@@ -1,6 +1,6 @@
 // Spans as JSON lines in a directory, one file per process (`<service>-<pid>.jsonl`, so concurrent writers never
 // interleave), for the embedded profile: `flywheel trace RUN_ID` rebuilds a run's trace from them without a
-// collector. Written synchronously as each span ends, so a SIGKILLed process loses nothing it had finished.
+// collector. Each batch the SDK hands over is appended synchronously, so what was exported survives a SIGKILL.
 // Bounded: past `maxBytes` the file becomes `<stem>.old.jsonl` (replacing the previous one) and a new one starts, so a
 // long `flywheel up` keeps at most twice that per process.
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';

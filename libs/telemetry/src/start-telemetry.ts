@@ -40,6 +40,8 @@ export interface StartTelemetryOptions {
 /** Probes and scrapes would drown the traces that matter. */
 const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
+const SPAN_FILE_BATCH = { scheduledDelayMillis: 250, maxExportBatchSize: 2048, maxQueueSize: 16_384 };
+
 function exporterProcessors(config: TelemetryConfig): { processors: SpanProcessor[]; spanFile: string | undefined } {
   const processors: SpanProcessor[] = [];
   for (const name of config.exporters) {
@@ -59,7 +61,9 @@ function exporterProcessors(config: TelemetryConfig): { processors: SpanProcesso
       config.traceFileMaxBytes,
     );
     spanFile = file.path;
-    processors.push(new SimpleSpanProcessor(file));
+    // In batches: one write per quarter second instead of one per span (a synchronous append per span was ~4 % of
+    // a busy service's CPU). Shutdown flushes the rest; a SIGKILLed process loses at most its last quarter second.
+    processors.push(new BatchSpanProcessor(file, SPAN_FILE_BATCH));
   }
   return { processors, spanFile };
 }
