@@ -21,6 +21,17 @@ describe('readZip / writeZip', () => {
     expect(entries.get('empty.txt')?.length).toBe(0);
   });
 
+  it('stores entries uncompressed on request, readable the same way and CRC-checked', () => {
+    const text = 'hello '.repeat(200);
+    const stored = writeZip({ 'results/results.json': text }, { method: 'store' });
+    expect(stored.length).toBeGreaterThan(text.length);
+    expect(writeZip({ 'results/results.json': text }).length).toBeLessThan(text.length / 4);
+    expect(readZip(stored).get('results/results.json')?.toString('utf8')).toBe(text);
+    const corrupt = Buffer.from(stored);
+    corrupt[30 + 'results/results.json'.length] = 0x21; // the first stored byte, 'h' → '!'
+    expect(() => readZip(corrupt)).toThrow(/results\.json/);
+  });
+
   it('names what is wrong with garbage, truncation, corruption and oversized contents', () => {
     expect(() => readZip(Buffer.from('{"not":"a zip"}'))).toThrow(ZipFormatError);
     expect(() => readZip(Buffer.from('short'))).toThrow('not a readable ZIP archive: only 5 bytes');

@@ -49,11 +49,20 @@ export function readZip(input: Uint8Array, options: ReadZipOptions = {}): Map<st
   return entries;
 }
 
-/** A deflated ZIP archive of the given files (UTF-8 names). */
-export function writeZip(files: Readonly<Record<string, Uint8Array | string>>): Buffer {
+export interface WriteZipOptions {
+  /** `deflate` (default) compresses each entry; `store` keeps them as they are (cheaper when size does not matter). */
+  method?: 'deflate' | 'store';
+}
+
+const STORED = 0;
+
+/** A ZIP archive of the given files (UTF-8 names), deflated unless `method: 'store'`. */
+export function writeZip(files: Readonly<Record<string, Uint8Array | string>>, options: WriteZipOptions = {}): Buffer {
   const archive = new AdmZip();
   for (const [name, content] of Object.entries(files)) {
     archive.addFile(name, typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content));
+    const entry = archive.getEntry(name);
+    if (options.method === 'store' && entry !== null) entry.header.method = STORED;
   }
   return archive.toBuffer();
 }

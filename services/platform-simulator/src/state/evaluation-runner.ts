@@ -56,9 +56,9 @@ export function runSimulatedEvaluation(
   if (!m) return failed(`unsupported files_url ${task.dataset.files_url}`);
   const text = state.repos.get(`${m[1]}/${m[2]}`)?.get(m[3] ?? '');
   if (text === undefined) return failed(`dataset file ${task.dataset.files_url} not found`);
-  let records: EvalRecord[];
+  let records: readonly EvalRecord[];
   try {
-    records = parseEvalRecords(text.toString('utf8')).slice(0, task.dataset.limit);
+    records = parsedRecordsOf(text).slice(0, task.dataset.limit);
   } catch (err) {
     return failed(`invalid eval dataset: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -139,4 +139,19 @@ export function runSimulatedEvaluation(
     sampleRecords: { [taskKey]: scored.map((s) => s.sampleRecord) },
     setupError: null,
   };
+}
+
+/**
+ * A run's nine evaluations read the same eval file: it is parsed once per stored file content (an upload stores a new
+ * Buffer, so a replaced file is parsed again). Records are only read, never changed, so sharing them is safe.
+ */
+const parsedFiles = new WeakMap<Buffer, readonly EvalRecord[]>();
+
+function parsedRecordsOf(file: Buffer): readonly EvalRecord[] {
+  let records = parsedFiles.get(file);
+  if (records === undefined) {
+    records = parseEvalRecords(file.toString('utf8'));
+    parsedFiles.set(file, records);
+  }
+  return records;
 }
