@@ -39,7 +39,8 @@ export { EventPublisher, EventSubscriber, type OutgoingEvent, type PublishOption
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, backoffSchedule, type RetryPolicy } from './retry-policy';
 export { extractTraceContext, injectTraceContext } from './trace-context';
 export { FlywheelAttr, MessagingAttr, flywheelAttributesOf } from './tracing/span-attributes';
-export { RUN_ID_CONTEXT_KEY, activeRunId, withRunTrace } from './tracing/bus-spans';
+export { RUN_ID_CONTEXT_KEY, activeRunId, withRunTrace, withoutTrace } from './tracing/bus-spans';
+export { activeTraceparent, formatTraceparent, parseTraceparent } from './tracing/traceparent';
 export { MAGIC_BYTE, decodeWire, encodeWire } from './wire-format';
 export { KafkaEventBus, type KafkaEventBusDeps } from './kafka/kafka-event-bus';
 export { KafkaBatchConsumer, type KafkaBatchConsumerDeps } from './kafka/kafka-batch-consumer';

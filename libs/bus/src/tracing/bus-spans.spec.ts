@@ -4,7 +4,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type EventContract } from '@flywheel/contracts';
 import { MemoryEventBus } from '../memory/memory-event-bus';
 import { Outcome } from '../outcome';
-import { activeRunId, startBatchSpan, withRunTrace } from './bus-spans';
+import { activeRunId, startBatchSpan, withRunTrace, withoutTrace } from './bus-spans';
+import { activeTraceparent } from './traceparent';
 import { flywheelAttributesOf } from './span-attributes';
 
 // Run-scoped test events shaped like the real catalogue's (run_id, model_name, workload_id at the top level).
@@ -65,6 +66,12 @@ describe('bus spans', () => {
     const found = named(name);
     expect(found).toHaveLength(1);
     return found[0] as ReadableSpan;
+  };
+  /** A platform call's span, ended at once, as the exporter records it. */
+  const startPoll = (): ReadableSpan => {
+    const span = trace.getTracer('test').startSpan('evaluator.getJob', { kind: SpanKind.CLIENT });
+    span.end();
+    return span as unknown as ReadableSpan;
   };
 
   function newBus(groupId = 'stage'): MemoryEventBus<typeof catalogue> {
@@ -200,6 +207,65 @@ describe('bus spans', () => {
     expect(seen.poll.spanContext().traceId).toBe(processed.spanContext().traceId);
     expect(only('GET /v1/jobs/1').parentSpanContext?.spanId).toBe(processed.spanContext().spanId);
     expect(withRunTrace('never-seen', () => trace.getSpanContext(context.active()))).toBeUndefined();
+  });
+
+  it('should parent a worker’s calls under the stored traceparent of the event that started the job', async () => {
+    const bus = newBus();
+    const stored: (string | undefined)[] = [];
+    bus.subscribe(Topics.requested, () => {
+      stored.push(activeTraceparent());
+      return Outcome.processed();
+    });
+    await bus.start();
+    await bus.publish(Topics.requested, step('run-8'));
+    await bus.publish(Topics.done, step('run-8'));
+    await bus.drain();
+    const started = only(`process ${Topics.requested}`);
+    const [traceparent] = stored;
+    expect(traceparent).toBe(`00-${started.spanContext().traceId}-${started.spanContext().spanId}-01`);
+
+    // The stored context wins over the span this process saw last for the run (the later send)…
+    const poll = withRunTrace('run-8', () => startPoll(), traceparent);
+    // …and is all a restarted process has: a run it never saw, resumed from its state file.
+    const resumed = withRunTrace('run-8-after-restart', () => startPoll(), traceparent);
+    for (const s of [poll, resumed]) {
+      expect(s.spanContext().traceId).toBe(started.spanContext().traceId);
+      expect(s.parentSpanContext?.spanId).toBe(started.spanContext().spanId);
+    }
+    // A publish inside joins the same parent, not the run's last send.
+    await withRunTrace('run-8', () => bus.publish(Topics.done, step('run-8')), traceparent);
+    await bus.drain();
+    const sends = named(`send ${Topics.done}`);
+    expect(sends.at(-1)?.parentSpanContext?.spanId).toBe(started.spanContext().spanId);
+  });
+
+  it('should fall back to the remembered span on a malformed traceparent, and to no trace for an unknown run', async () => {
+    const bus = newBus();
+    bus.subscribe(Topics.requested, () => Outcome.processed());
+    await bus.start();
+    await bus.publish(Topics.requested, step('run-9'));
+    await bus.drain();
+    const processed = only(`process ${Topics.requested}`);
+
+    expect(withRunTrace('run-9', () => startPoll(), 'not-a-traceparent').parentSpanContext?.spanId).toBe(
+      processed.spanContext().spanId,
+    );
+    // Another run's handler woke the worker: its span is active, but must not adopt this run's calls.
+    const other = trace.getTracer('test').startSpan('another run’s handler');
+    const orphan = context.with(trace.setSpan(context.active(), other), () =>
+      withRunTrace('unknown-run', () => ({ span: startPoll(), runId: activeRunId() }), null),
+    );
+    other.end();
+    expect(orphan.span.parentSpanContext).toBeUndefined();
+    expect(orphan.span.spanContext().traceId).not.toBe(other.spanContext().traceId);
+    expect(orphan.runId).toBe('unknown-run');
+    // withoutTrace clears both the span and the run.
+    const detached = context.with(trace.setSpan(context.active(), other), () =>
+      withRunTrace('run-9', () =>
+        withoutTrace(() => ({ sc: trace.getSpanContext(context.active()), run: activeRunId() })),
+      ),
+    );
+    expect(detached).toEqual({ sc: undefined, run: undefined });
   });
 
   it('should make one root span per batch, whatever trace is active, with the batch size', () => {

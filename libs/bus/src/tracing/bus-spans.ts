@@ -21,6 +21,7 @@ import { type RawHeaders } from '../headers';
 import { extractTraceContext } from '../trace-context';
 import { type OutcomeKind } from '../outcome';
 import { RunTraceContexts } from './run-trace-contexts';
+import { parseTraceparent } from './traceparent';
 import { FlywheelAttr, MessagingAttr, flywheelAttributesOf, messageIdOf, runIdOf } from './span-attributes';
 
 const TRACER_NAME = '@flywheel/bus';
@@ -42,15 +43,26 @@ export function activeRunId(): string | undefined {
 }
 
 /**
- * Runs `fn` inside run `runId`'s trace, under the span this process last saw for it: for a stage's own work on a run
- * outside its handlers (a worker pass polling the platform), so those calls join the run's trace too. `fn` runs as is
- * when the run is unknown here.
+ * Runs `fn` inside run `runId`'s trace: for a stage's own work on a run outside its handlers (a worker polling the
+ * platform), so those calls join the run's trace too. The parent is `traceparent` when given and valid (what the
+ * stage stored with the event that started the job, so polls resumed after a restart still join the run), else the
+ * span this process last saw for the run. When neither is known `fn` runs outside any trace: a worker pass woken by
+ * another run's handler must not put this run's calls in that run's trace.
  */
-export function withRunTrace<R>(runId: string, fn: () => R): R {
-  const remembered = runContexts.get(runId);
-  let ctx = context.active().setValue(RUN_ID_CONTEXT_KEY, runId);
-  if (remembered !== undefined) ctx = trace.setSpanContext(ctx, remembered);
+export function withRunTrace<R>(runId: string, fn: () => R, traceparent?: string | null): R {
+  const stored = traceparent === undefined || traceparent === null ? undefined : parseTraceparent(traceparent);
+  const parent = stored ?? runContexts.get(runId);
+  const base = context.active().setValue(RUN_ID_CONTEXT_KEY, runId);
+  const ctx = parent === undefined ? trace.deleteSpan(base) : trace.setSpanContext(base, parent);
   return context.with(ctx, fn);
+}
+
+/**
+ * Runs `fn` outside any trace and run. For a worker loop: a pass woken from a handler would otherwise carry that
+ * handler's span into every later pass (timers keep the context they were created in).
+ */
+export function withoutTrace<R>(fn: () => R): R {
+  return context.with(ROOT_CONTEXT, fn);
 }
 
 const tracer = () => trace.getTracer(TRACER_NAME);

@@ -1,10 +1,13 @@
 // What the driver remembers, in one SQLite file (WAL: a kill at any line leaves the old or the new row, never half):
 // per run what the request and the datasets said and whether it was stopped; per customization (run × model) where
 // it is (see transitions.ts), the platform job id — written right after the job is created, so a restart re-attaches
-// to the job instead of creating a second one — and what was last reported.
+// to the job instead of creating a second one — and what was last reported. Per run also the trace context of the
+// event recorded last (the one that made its customizations ready), so the worker's platform calls for the run, after
+// a restart too, join the run's trace.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { activeTraceparent } from '@flywheel/bus';
 import { cachePreparedStatements } from '@flywheel/stores';
 import { type LoraConfigV1, type TrainingConfigV1 } from '@flywheel/contracts';
 import { type Hyperparameters } from '@flywheel/platform-clients';
@@ -40,6 +43,8 @@ export interface RunState {
   /** Why the run stopped (cancel, failure, deletion); the first reason stays. */
   readonly stoppedReason: string | null;
   readonly deleted: boolean;
+  /** W3C traceparent of the delivery that recorded the run's request or datasets last; null outside any trace. */
+  readonly traceparent: string | null;
 }
 
 export interface CustomizationState extends CustomizationKey {
@@ -92,6 +97,7 @@ interface RunRow {
   datasets_seen: number;
   stopped_reason: string | null;
   deleted: number;
+  trace_parent: string | null;
 }
 
 interface CustomizationRow {
@@ -146,7 +152,8 @@ export class CustomizationStateStore {
         train TEXT,
         datasets_seen INTEGER NOT NULL DEFAULT 0,
         stopped_reason TEXT,
-        deleted INTEGER NOT NULL DEFAULT 0
+        deleted INTEGER NOT NULL DEFAULT 0,
+        trace_parent TEXT
       );
       CREATE TABLE IF NOT EXISTS finished_candidates (
         run_id TEXT NOT NULL, model_name TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (run_id, model_name)
@@ -174,12 +181,16 @@ export class CustomizationStateStore {
       );
       CREATE INDEX IF NOT EXISTS customizations_status ON customizations (status);
     `);
+    addColumnIfMissing(this.db, 'runs', 'trace_parent', 'TEXT');
   }
 
   // --- what the handlers record ------------------------------------------------------------------------------
 
-  /** Records a run request and a `waiting` customization per model; false when it was already recorded. */
-  public recordRequest(r: RequestRecord): boolean {
+  /**
+   * Records a run request and a `waiting` customization per model; false when it was already recorded. `traceparent`
+   * defaults to the active span's (the handler's delivery).
+   */
+  public recordRequest(r: RequestRecord, traceparent: string | undefined = activeTraceparent()): boolean {
     return this.db.transaction(() => {
       const doc = JSON.stringify({ workload_id: r.workloadId, training: r.training, lora: r.lora });
       this.db.prepare('INSERT OR IGNORE INTO runs (run_id) VALUES (?)').run(r.runId);
@@ -187,6 +198,7 @@ export class CustomizationStateStore {
         .prepare('UPDATE runs SET request = ? WHERE run_id = ? AND request IS NULL')
         .run(doc, r.runId);
       if (changed.changes === 0) return false;
+      this.setTraceparent(r.runId, traceparent);
       const run = this.runRow(r.runId);
       for (const model of r.models) {
         // A cancel (or a finished candidate) seen before the request: the customization is born cancelled.
@@ -202,14 +214,20 @@ export class CustomizationStateStore {
   }
 
   /** Records the run's datasets (train may be null); false when they were already recorded. */
-  public recordDatasets(runId: string, train: TrainDataset | null): boolean {
+  public recordDatasets(
+    runId: string,
+    train: TrainDataset | null,
+    traceparent: string | undefined = activeTraceparent(),
+  ): boolean {
     return this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO runs (run_id) VALUES (?)').run(runId);
       const doc = train === null ? null : JSON.stringify({ name: train.name, record_count: train.recordCount });
       const changed = this.db
         .prepare('UPDATE runs SET train = ?, datasets_seen = 1 WHERE run_id = ? AND datasets_seen = 0')
         .run(doc, runId);
-      return changed.changes > 0;
+      if (changed.changes === 0) return false;
+      this.setTraceparent(runId, traceparent);
+      return true;
     })();
   }
 
@@ -400,6 +418,11 @@ export class CustomizationStateStore {
       .run(reason, ...params, ...open).changes;
   }
 
+  private setTraceparent(runId: string, traceparent: string | undefined): void {
+    if (traceparent === undefined) return;
+    this.db.prepare('UPDATE runs SET trace_parent = ? WHERE run_id = ?').run(traceparent, runId);
+  }
+
   private runRow(runId: string): RunRow | undefined {
     return this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
   }
@@ -410,6 +433,12 @@ export class CustomizationStateStore {
       .get(runId, model) as { reason: string } | undefined;
     return row?.reason ?? null;
   }
+}
+
+/** State files written before a column existed get it (NULL in old rows). */
+function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 function parseJson<T>(what: string, text: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T {
@@ -439,6 +468,7 @@ function toRunState(row: RunRow): RunState {
     train: train === null ? null : { name: train.name, recordCount: train.record_count },
     stoppedReason: row.stopped_reason,
     deleted: row.deleted === 1,
+    traceparent: row.trace_parent,
   };
 }
 

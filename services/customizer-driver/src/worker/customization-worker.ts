@@ -8,8 +8,12 @@
 // A creation whose outcome is unknown (the process died during createJob, or the call timed out) may have left a job
 // at the platform: before trying again the worker looks it up by its output model (`findJob`) and re-attaches to it,
 // and a 409 "output model exists" on creation is answered the same way, so no job is orphaned or duplicated.
+//
+// Tracing: each step for a customization (creating, polling, cancelling, deleting) runs inside its run's trace, under
+// the delivery the state file recorded for the run, so a restarted worker's polls still join the run's trace; the loop
+// itself runs outside any trace (a pass woken by a handler would otherwise carry that handler's span along).
 import { Logger } from '@nestjs/common';
-import { type EventPublisher } from '@flywheel/bus';
+import { type EventPublisher, withRunTrace, withoutTrace } from '@flywheel/bus';
 import { Topics, type ErrorInfoV1 } from '@flywheel/contracts';
 import {
   PlatformError,
@@ -111,18 +115,20 @@ export class CustomizationWorker {
     }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.ticking = this.tick()
-      .catch((err: unknown) => this.logger.error(`worker tick failed: ${describe(err)}`))
-      .finally(() => {
-        this.ticking = null;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        } else {
-          this.timer = setTimeout(() => this.wake(), this.o.worker.intervalMs);
-        }
-      });
+    this.ticking = withoutTrace(() =>
+      this.tick()
+        .catch((err: unknown) => this.logger.error(`worker tick failed: ${describe(err)}`))
+        .finally(() => {
+          this.ticking = null;
+          if (this.stopped) return;
+          if (this.again) {
+            this.again = false;
+            this.wake();
+          } else {
+            this.timer = setTimeout(() => this.wake(), this.o.worker.intervalMs);
+          }
+        }),
+    );
   }
 
   /** Whether the loop runs (liveness/readiness). */
@@ -171,9 +177,14 @@ export class CustomizationWorker {
     this.deps.observer?.activeJobs(this.activeJobs());
   }
 
+  /** Runs a step for `c` inside its run's trace (see the header). */
+  private inRun<R>(c: CustomizationKey, step: () => R): R {
+    return withRunTrace(c.runId, step, this.deps.state.run(c.runId)?.traceparent);
+  }
+
   private async guard(c: CustomizationKey, what: string, step: () => Promise<void>): Promise<void> {
     try {
-      await step();
+      await this.inRun(c, step);
     } catch (err) {
       // Typically the bus is down: the state did not move, so the next tick tries again.
       this.logger.warn(`${c.runId}/${c.modelName}: ${what} not done yet: ${describe(err)}`);
@@ -305,7 +316,8 @@ export class CustomizationWorker {
     const key = keyOf(c);
     if (this.pollers.has(key) || c.jobId === null) return;
     const abort = new AbortController();
-    const done = this.poll(c, c.jobId, abort.signal).finally(() => {
+    const jobId = c.jobId;
+    const done = this.inRun(c, () => this.poll(c, jobId, abort.signal)).finally(() => {
       this.pollers.delete(key);
     });
     this.pollers.set(key, { abort, done });

@@ -17,11 +17,23 @@ function lease(seq: number, model: string, gpus = 1, runId = `run-${seq}`): Leas
     reused: false,
     releaseReason: null,
     error: null,
+    traceparent: null,
   };
 }
 
 function deployment(model: string, gpus: number, extra: Partial<DeploymentRow> = {}): DeploymentRow {
-  return { model, deploymentId: `${model}-1`, gpus, owned: true, status: 'ready', attempts: 0, error: null, ...extra };
+  return {
+    model,
+    deploymentId: `${model}-1`,
+    gpus,
+    owned: true,
+    status: 'ready',
+    attempts: 0,
+    error: null,
+    runId: null,
+    traceparent: null,
+    ...extra,
+  };
 }
 
 describe('GPUs of a model', () => {

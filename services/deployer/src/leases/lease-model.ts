@@ -33,6 +33,8 @@ export interface Lease {
   /** Set when a teardown was asked for; the worker releases the lease. */
   readonly releaseReason: ReleaseReason | null;
   readonly error: ErrorInfoV1 | null;
+  /** W3C traceparent of the deploy request's delivery: the worker's work for the lease joins the run's trace. */
+  readonly traceparent: string | null;
 }
 
 export interface DeploymentRow {
@@ -46,6 +48,9 @@ export interface DeploymentRow {
   /** Transient failures so far (deploy attempts and re-deploys after it vanished). */
   readonly attempts: number;
   readonly error: ErrorInfoV1 | null;
+  /** The run whose lease made the deployment, and its traceparent: the deploy task (polls included) runs in that trace. */
+  readonly runId: string | null;
+  readonly traceparent: string | null;
 }
 
 /** Leases that hold (a share of) a deployment. */

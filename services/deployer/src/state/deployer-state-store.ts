@@ -1,9 +1,12 @@
 // What the deployer remembers between events and across restarts: leases (the persistent FIFO queue included),
 // the deployments they share, and runs that ended. Handlers only write intent here; the worker acts on it. SQLite in
 // WAL mode, each change one statement or one transaction, so a kill at any line leaves the old or the new state.
+// A lease keeps the trace context of its deploy request, and a deployment that of the lease that made it, so the
+// worker's platform calls for them (after a restart too) join the run's trace.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { activeTraceparent } from '@flywheel/bus';
 import { cachePreparedStatements } from '@flywheel/stores';
 import { type DeploymentRoleV1, type ErrorInfoV1 } from '@flywheel/contracts';
 import { z } from 'zod';
@@ -48,6 +51,7 @@ interface LeaseRecord {
   reused: number;
   release_reason: string | null;
   error: string | null;
+  trace_parent: string | null;
 }
 
 interface DeploymentRecord {
@@ -58,6 +62,8 @@ interface DeploymentRecord {
   status: string;
   attempts: number;
   error: string | null;
+  run_id: string | null;
+  trace_parent: string | null;
 }
 
 const LEASE_STATES = ['queued', 'deploying', 'active', 'failed', 'released'] as const;
@@ -91,6 +97,7 @@ export class DeployerStateStore {
         error TEXT,
         requested_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL,
+        trace_parent TEXT,
         UNIQUE (run_id, model_name)
       );
       CREATE INDEX IF NOT EXISTS leases_by_state ON leases (state);
@@ -102,7 +109,9 @@ export class DeployerStateStore {
         status TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         error TEXT,
-        updated_at INTEGER NOT NULL
+        updated_at INTEGER NOT NULL,
+        run_id TEXT,
+        trace_parent TEXT
       );
       CREATE TABLE IF NOT EXISTS ended_runs (run_id TEXT PRIMARY KEY, reason TEXT NOT NULL, ended_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS ended_candidates (
@@ -110,16 +119,27 @@ export class DeployerStateStore {
         PRIMARY KEY (run_id, model_name)
       );
     `);
+    addColumnIfMissing(this.db, 'leases', 'trace_parent', 'TEXT');
+    addColumnIfMissing(this.db, 'deployments', 'run_id', 'TEXT');
+    addColumnIfMissing(this.db, 'deployments', 'trace_parent', 'TEXT');
   }
 
-  /** Records a deploy request as a queued lease; a repeat of (run, model) leaves the first one as it is. */
-  public recordRequest(req: LeaseRequest, at: number): { recorded: true } | { recorded: false; existing: Lease } {
+  /**
+   * Records a deploy request as a queued lease; a repeat of (run, model) leaves the first one as it is. `traceparent`
+   * defaults to the active span's (the handler's delivery).
+   */
+  public recordRequest(
+    req: LeaseRequest,
+    at: number,
+    traceparent: string | undefined = activeTraceparent(),
+  ): { recorded: true } | { recorded: false; existing: Lease } {
     const info = this.db
       .prepare(
-        `INSERT OR IGNORE INTO leases (run_id, model_name, role, gpus, context_length, image_tag, state, requested_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        `INSERT OR IGNORE INTO leases (run_id, model_name, role, gpus, context_length, image_tag, state, requested_at,
+           updated_at, trace_parent)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       )
-      .run(req.runId, req.model, req.role, req.gpus, req.contextLength, req.imageTag, at, at);
+      .run(req.runId, req.model, req.role, req.gpus, req.contextLength, req.imageTag, at, at, traceparent ?? null);
     if (info.changes > 0) return { recorded: true };
     const existing = this.lease(req.runId, req.model);
     if (existing === null) throw new DeployerStateCorruptError(`lease ${req.runId}/${req.model}`, 'vanished');
@@ -229,10 +249,11 @@ export class DeployerStateStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO deployments (model_name, deployment_id, gpus, owned, status, attempts, error, updated_at)
-           VALUES (?, ?, ?, NULL, 'probing', 0, NULL, ?)`,
+          `INSERT INTO deployments (model_name, deployment_id, gpus, owned, status, attempts, error, updated_at, run_id,
+             trace_parent)
+           VALUES (?, ?, ?, NULL, 'probing', 0, NULL, ?, ?, ?)`,
         )
-        .run(lease.model, deploymentId, lease.gpus, at);
+        .run(lease.model, deploymentId, lease.gpus, at, lease.runId, lease.traceparent);
       this.updateLease(lease.runId, lease.model, { state: 'deploying', deploymentId, reused: false }, at);
     })();
   }
@@ -311,6 +332,7 @@ function toLease(r: LeaseRecord): Lease {
     reused: r.reused === 1,
     releaseReason: r.release_reason === null ? null : oneOf(REASONS, r.release_reason, what),
     error: parseError(r.error, what),
+    traceparent: r.trace_parent,
   };
 }
 
@@ -324,7 +346,15 @@ function toDeployment(r: DeploymentRecord): DeploymentRow {
     status: oneOf(DEPLOYMENT_STATUSES, r.status, what),
     attempts: r.attempts,
     error: parseError(r.error, what),
+    runId: r.run_id,
+    traceparent: r.trace_parent,
   };
+}
+
+/** State files written before a column existed get it (NULL in old rows). */
+function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string, what: string): T {

@@ -4,9 +4,14 @@
 // makes sure every deployment in progress has a task waiting on it. Deploy tasks run concurrently and only write
 // their outcome to the state store, so every decision is taken in one serialized pass over persisted state — which
 // is also what a restart resumes from.
+//
+// Tracing: what the worker does for a lease (its events, a teardown) runs in the lease's run trace, under the deploy
+// request's delivery; a deploy task (probe, create, the waits until ready) in the trace of the lease that made the
+// deployment. Both contexts are stored, so work resumed after a restart joins the same traces. Passes themselves run
+// outside any trace, and so does the periodic reconcile: it checks deployments every run shares, for none in particular.
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { type EventPublisher } from '@flywheel/bus';
+import { type EventPublisher, withRunTrace, withoutTrace } from '@flywheel/bus';
 import { Topics, type ErrorInfoV1, type catalogue } from '@flywheel/contracts';
 import { deploymentName, type DeploymentClient, type DeploymentSpec } from '@flywheel/platform-clients';
 import { type PlatformWait } from '@flywheel/service-kit';
@@ -146,7 +151,7 @@ export class DeployerWorker {
       this.again = true;
       return this.ticking;
     }
-    this.ticking = (async () => {
+    this.ticking = withoutTrace(async () => {
       do {
         this.again = false;
         try {
@@ -156,7 +161,7 @@ export class DeployerWorker {
           this.logger.error(`pass failed: ${text(err)}`);
         }
       } while (this.again && !this.stopping.signal.aborted);
-    })().finally(() => {
+    }).finally(() => {
       this.ticking = null;
     });
     return this.ticking;
@@ -177,27 +182,31 @@ export class DeployerWorker {
   // --- releases -----------------------------------------------------------------------------------------------
 
   private async releaseRequested(): Promise<void> {
-    const { state } = this.deps;
-    for (const lease of state.liveLeases()) {
+    for (const lease of this.deps.state.liveLeases()) {
       if (lease.releaseReason === null) continue;
-      if (!HOLDING.includes(lease.state)) {
-        await this.publishReleased(lease);
-        state.completeRelease(lease.runId, lease.model, false, this.now());
-        continue;
-      }
-      const others = this.holders(lease.model).filter((l) => l.runId !== lease.runId);
-      if (others.length > 0) {
-        await this.publishReleased(lease);
-        state.completeRelease(lease.runId, lease.model, false, this.now());
-        this.logger.log(`${lease.runId}: released ${lease.model} (${others.length} lease(s) still on it)`);
-        continue;
-      }
-      const dep = state.deployment(lease.model);
-      if (dep !== null && !(await this.teardown(dep))) continue; // delete failed: try again next pass
-      await this.publishReleased(lease);
-      state.completeRelease(lease.runId, lease.model, true, this.now());
-      this.logger.log(`${lease.runId}: released ${lease.model}, the last lease on it`);
+      await inLease(lease, () => this.release(lease));
     }
+  }
+
+  private async release(lease: Lease): Promise<void> {
+    const { state } = this.deps;
+    if (!HOLDING.includes(lease.state)) {
+      await this.publishReleased(lease);
+      state.completeRelease(lease.runId, lease.model, false, this.now());
+      return;
+    }
+    const others = this.holders(lease.model).filter((l) => l.runId !== lease.runId);
+    if (others.length > 0) {
+      await this.publishReleased(lease);
+      state.completeRelease(lease.runId, lease.model, false, this.now());
+      this.logger.log(`${lease.runId}: released ${lease.model} (${others.length} lease(s) still on it)`);
+      return;
+    }
+    const dep = state.deployment(lease.model);
+    if (dep !== null && !(await this.teardown(dep))) return; // delete failed: try again next pass
+    await this.publishReleased(lease);
+    state.completeRelease(lease.runId, lease.model, true, this.now());
+    this.logger.log(`${lease.runId}: released ${lease.model}, the last lease on it`);
   }
 
   private async publishReleased(lease: Lease): Promise<void> {
@@ -241,7 +250,7 @@ export class DeployerWorker {
         switch (g.kind) {
           case 'reject': {
             const error: ErrorInfoV1 = { code: 'EXCEEDS_GPU_CAPACITY', message: g.reason, retryable: false };
-            await this.announceFailure(lease, error);
+            await inLease(lease, () => this.announceFailure(lease, error));
             this.deps.observer?.deployFailed?.(error.code);
             state.updateLease(lease.runId, lease.model, { state: 'failed', error }, this.now());
             this.logger.warn(`${lease.runId}: ${g.reason}`);
@@ -275,28 +284,7 @@ export class DeployerWorker {
       const holders = this.holders(dep.model);
       if (dep.status === 'ready') {
         for (const lease of holders.filter((l) => l.state === 'deploying')) {
-          const endpointUrl = this.deps.endpointOf(dep.model);
-          if (endpointUrl === null) {
-            const error: ErrorInfoV1 = {
-              code: 'NO_ENDPOINT',
-              message: `${dep.model} is deployed but no endpoint URL serves it in the platform config`,
-              retryable: false,
-            };
-            await this.announceFailure(lease, error);
-            this.deps.observer?.deployFailed?.(error.code);
-            state.updateLease(lease.runId, lease.model, { state: 'failed', error }, this.now());
-            continue;
-          }
-          await this.deps.publisher.publish(
-            Topics.candidateDeployedV1,
-            deployedEvent(
-              lease,
-              { deploymentId: dep.deploymentId, endpointUrl, reused: lease.reused || dep.owned === false },
-              this.now(),
-            ),
-          );
-          state.updateLease(lease.runId, lease.model, { state: 'active' }, this.now());
-          this.logger.log(`${lease.runId}: ${dep.model} deployed (${dep.deploymentId})`);
+          await inLease(lease, () => this.announceReady(lease, dep));
         }
       } else if (dep.status === 'failed') {
         const error = dep.error ?? {
@@ -305,7 +293,7 @@ export class DeployerWorker {
           retryable: false,
         };
         for (const lease of holders) {
-          await this.announceFailure(lease, error);
+          await inLease(lease, () => this.announceFailure(lease, error));
           state.updateLease(lease.runId, lease.model, { state: 'failed', error }, this.now());
         }
         this.deps.observer?.deployFailed?.(error.code);
@@ -314,8 +302,35 @@ export class DeployerWorker {
     // Deployments no lease holds (failed ones, orphans of a run that ended while we were down): delete.
     for (const dep of state.deployments()) {
       if (this.holders(dep.model).length > 0) continue;
-      if (await this.teardown(dep)) state.removeDeployment(dep.model);
+      if (await inDeployment(dep, () => this.teardown(dep))) state.removeDeployment(dep.model);
     }
+  }
+
+  /** The deployment is ready: the lease's candidate.deployed, or deploy-failed when no endpoint serves the model. */
+  private async announceReady(lease: Lease, dep: DeploymentRow): Promise<void> {
+    const { state } = this.deps;
+    const endpointUrl = this.deps.endpointOf(dep.model);
+    if (endpointUrl === null) {
+      const error: ErrorInfoV1 = {
+        code: 'NO_ENDPOINT',
+        message: `${dep.model} is deployed but no endpoint URL serves it in the platform config`,
+        retryable: false,
+      };
+      await this.announceFailure(lease, error);
+      this.deps.observer?.deployFailed?.(error.code);
+      state.updateLease(lease.runId, lease.model, { state: 'failed', error }, this.now());
+      return;
+    }
+    await this.deps.publisher.publish(
+      Topics.candidateDeployedV1,
+      deployedEvent(
+        lease,
+        { deploymentId: dep.deploymentId, endpointUrl, reused: lease.reused || dep.owned === false },
+        this.now(),
+      ),
+    );
+    state.updateLease(lease.runId, lease.model, { state: 'active' }, this.now());
+    this.logger.log(`${lease.runId}: ${dep.model} deployed (${dep.deploymentId})`);
   }
 
   private async announceFailure(lease: Lease, error: ErrorInfoV1): Promise<void> {
@@ -330,7 +345,7 @@ export class DeployerWorker {
       if (dep.status !== 'probing' && dep.status !== 'deploying') continue;
       if (this.tasks.has(dep.model) || this.stopping.signal.aborted) continue;
       const abort = new AbortController();
-      const done = this.deploy(dep.model, abort.signal)
+      const done = inDeployment(dep, () => this.deploy(dep.model, abort.signal))
         .catch((err: unknown) => this.logger.error(`deploy task of ${dep.model} crashed: ${text(err)}`))
         .finally(() => {
           this.tasks.delete(dep.model);
@@ -436,6 +451,16 @@ export class DeployerWorker {
   private now(): number {
     return (this.deps.clock ?? Date.now)();
   }
+}
+
+/** Runs the worker's work for a lease inside the lease's run trace (see the header). */
+function inLease<R>(lease: Lease, fn: () => R): R {
+  return withRunTrace(lease.runId, fn, lease.traceparent);
+}
+
+/** Runs a deployment's work inside the trace of the run whose lease made it (outside any trace if unknown). */
+function inDeployment<R>(dep: DeploymentRow, fn: () => R): R {
+  return dep.runId === null ? withoutTrace(fn) : withRunTrace(dep.runId, fn, dep.traceparent);
 }
 
 function text(err: unknown): string {

@@ -3,7 +3,9 @@
 // deletes jobs the handlers marked. Everything it needs is in the state file, so a restarted worker resumes: a
 // `running` row is polled again by its stored job id, and a job the platform no longer knows (the local engine keeps
 // jobs in memory) is created again — the old one is gone, so there are never two live jobs for one evaluation.
-import { type EventPublisher } from '@flywheel/bus';
+// Each evaluation's task runs inside its run's trace, under the delivery that made it ready (stored with the row), so
+// its platform calls and events join the run's trace after a restart too; the tick runs outside any trace.
+import { type EventPublisher, withRunTrace, withoutTrace } from '@flywheel/bus';
 import { type catalogue, type ErrorInfoV1, Topics } from '@flywheel/contracts';
 import {
   PlatformAbortedError,
@@ -107,15 +109,18 @@ export class EvaluationWorker {
       this.tickAgain = true;
       return;
     }
-    this.ticking = this.tick()
-      .catch((err: unknown) => this.logger.error(`worker tick failed: ${message(err)}`))
-      .finally(() => {
-        this.ticking = null;
-        if (this.tickAgain) {
-          this.tickAgain = false;
-          this.wake();
-        }
-      });
+    // A wake from a handler must not lend that handler's span to the whole tick.
+    this.ticking = withoutTrace(() =>
+      this.tick()
+        .catch((err: unknown) => this.logger.error(`worker tick failed: ${message(err)}`))
+        .finally(() => {
+          this.ticking = null;
+          if (this.tickAgain) {
+            this.tickAgain = false;
+            this.wake();
+          }
+        }),
+    );
   }
 
   /**
@@ -155,7 +160,8 @@ export class EvaluationWorker {
     for (const row of state.jobsToDelete()) {
       if (this.tasks.has(keyText(row)) || row.jobId === null) continue;
       // One try per tick: a platform that is down must not hold up the rest of the tick.
-      await this.deleteJob(row, row.jobId, 1);
+      const jobId = row.jobId;
+      await withRunTrace(row.runId, () => this.deleteJob(row, jobId, 1), row.traceparent);
     }
     // Jobs already on the platform are polled whatever the limit (they use its capacity either way).
     for (const row of state.open()) this.spawn(row);
@@ -171,7 +177,7 @@ export class EvaluationWorker {
     if (backoff !== undefined && backoff.at > this.clock()) return;
     const cancel = new AbortController();
     const signal = AbortSignal.any([cancel.signal, this.shutdown.signal]);
-    const done = this.drive(keyOf(row), signal)
+    const done = withRunTrace(row.runId, () => this.drive(keyOf(row), signal), row.traceparent)
       .then(() => {
         this.backoffUntil.delete(key);
       })

@@ -1,10 +1,12 @@
 // What the driver remembers, in one SQLite file: the facts seen per run and per (run, model), and one row per
 // evaluation with its platform job id and where it stands. Handlers write facts and the evaluations those facts make
 // ready in one transaction and return; the worker reads the rows to start, poll and cancel jobs. WAL mode: a kill at
-// any line leaves the old or the new row, never half of one.
+// any line leaves the old or the new row, never half of one. Each evaluation keeps the trace context of the delivery
+// that made it ready, so the worker's platform calls for it (after a restart too) join the run's trace.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { activeTraceparent } from '@flywheel/bus';
 import { cachePreparedStatements } from '@flywheel/stores';
 import { WorkloadTypeV1Symbols, type ErrorInfoV1, type WorkloadTypeV1 } from '@flywheel/contracts';
 import { z } from 'zod';
@@ -48,6 +50,8 @@ export interface EvaluationRow extends EvaluationKey {
   readonly deleteRequested: boolean;
   readonly jobDeleted: boolean;
   readonly error: ErrorInfoV1 | null;
+  /** W3C traceparent of the delivery that made the evaluation ready; null when it came outside any trace. */
+  readonly traceparent: string | null;
 }
 
 export interface DatasetsFacts {
@@ -80,6 +84,7 @@ const rowSchema = z.object({
   delete_requested: z.number(),
   job_deleted: z.number(),
   error: z.string().nullable(),
+  trace_parent: z.string().nullable(),
 });
 const errorSchema = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
 const iclSchema = z.record(z.string());
@@ -111,15 +116,21 @@ export class EvaluationStateStore {
         status TEXT NOT NULL, job_id TEXT, job_created_at INTEGER, job_attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER NOT NULL DEFAULT 0, started_published INTEGER NOT NULL DEFAULT 0,
         cancel_requested INTEGER NOT NULL DEFAULT 0, delete_requested INTEGER NOT NULL DEFAULT 0,
-        job_deleted INTEGER NOT NULL DEFAULT 0, error TEXT, planned_at INTEGER NOT NULL,
+        job_deleted INTEGER NOT NULL DEFAULT 0, error TEXT, planned_at INTEGER NOT NULL, trace_parent TEXT,
         PRIMARY KEY (run_id, model_name, eval_type));
       CREATE INDEX IF NOT EXISTS evaluations_by_status ON evaluations (status, planned_at);
     `);
+    addColumnIfMissing(this.db, 'evaluations', 'trace_parent', 'TEXT');
   }
 
   // ---- facts (handlers); each returns how many evaluations became ready ----
+  // `traceparent` (default: the active span's, i.e. the handler's delivery) is stored with the evaluations it readies.
 
-  public recordDatasets(runId: string, facts: DatasetsFacts): number {
+  public recordDatasets(
+    runId: string,
+    facts: DatasetsFacts,
+    traceparent: string | undefined = activeTraceparent(),
+  ): number {
     return this.tx(() => {
       this.ensureRun(runId);
       this.db
@@ -127,27 +138,32 @@ export class EvaluationStateStore {
           'UPDATE runs SET eval_dataset = ?, workload_type = ?, icl_by_model = ?, updated_at = ? WHERE run_id = ?',
         )
         .run(facts.evalDataset, facts.workloadType, JSON.stringify(facts.iclByModel), this.clock(), runId);
-      return this.planRun(runId);
+      return this.planRun(runId, traceparent);
     });
   }
 
-  public recordDeployed(runId: string, model: string): number {
+  public recordDeployed(runId: string, model: string, traceparent: string | undefined = activeTraceparent()): number {
     return this.tx(() => {
       this.ensureCandidate(runId, model);
       this.db
         .prepare('UPDATE candidates SET deployed = 1, updated_at = ? WHERE run_id = ? AND model_name = ?')
         .run(this.clock(), runId, model);
-      return this.plan(runId, model);
+      return this.plan(runId, model, traceparent);
     });
   }
 
-  public recordCustomized(runId: string, model: string, customizedModel: string): number {
+  public recordCustomized(
+    runId: string,
+    model: string,
+    customizedModel: string,
+    traceparent: string | undefined = activeTraceparent(),
+  ): number {
     return this.tx(() => {
       this.ensureCandidate(runId, model);
       this.db
         .prepare('UPDATE candidates SET customized_model = ?, updated_at = ? WHERE run_id = ? AND model_name = ?')
         .run(customizedModel, this.clock(), runId, model);
-      return this.plan(runId, model);
+      return this.plan(runId, model, traceparent);
     });
   }
 
@@ -314,23 +330,32 @@ export class EvaluationStateStore {
       .run(runId, model, this.clock());
   }
 
-  private planRun(runId: string): number {
+  private planRun(runId: string, traceparent: string | undefined): number {
     const models = this.db.prepare('SELECT model_name FROM candidates WHERE run_id = ?').all(runId) as {
       model_name: string;
     }[];
-    return models.reduce((n, m) => n + this.plan(runId, m.model_name), 0);
+    return models.reduce((n, m) => n + this.plan(runId, m.model_name, traceparent), 0);
   }
 
   /** Inserts the ready evaluations of (run, model) that have no row yet; existing rows are never touched. */
-  private plan(runId: string, model: string): number {
+  private plan(runId: string, model: string, traceparent: string | undefined): number {
     const ready = readyEvaluations(model, this.runFacts(runId), this.candidateFacts(runId, model));
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO evaluations (run_id, model_name, eval_type, target_model, dataset_name, workload_type,
-       status, planned_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+       status, planned_at, trace_parent) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     );
     let added = 0;
     for (const e of ready) {
-      added += insert.run(runId, model, e.evalType, e.targetModel, e.datasetName, e.workloadType, this.clock()).changes;
+      added += insert.run(
+        runId,
+        model,
+        e.evalType,
+        e.targetModel,
+        e.datasetName,
+        e.workloadType,
+        this.clock(),
+        traceparent ?? null,
+      ).changes;
     }
     return added;
   }
@@ -378,7 +403,14 @@ function toRow(raw: unknown): EvaluationRow {
     deleteRequested: r.delete_requested === 1,
     jobDeleted: r.job_deleted === 1,
     error,
+    traceparent: r.trace_parent,
   };
+}
+
+/** State files written before a column existed get it (NULL in old rows). */
+function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 function safeJson(text: string): unknown {

@@ -5,7 +5,7 @@
 // which is why the event also carries total_records.
 import { randomUUID } from 'node:crypto';
 import { type Logger } from '@nestjs/common';
-import { type EventPublisher, type OutgoingEvent } from '@flywheel/bus';
+import { type EventPublisher, type OutgoingEvent, withoutTrace } from '@flywheel/bus';
 import { type LogsIngestedV1, Topics, type catalogue } from '@flywheel/contracts';
 import { type LogStore } from '@flywheel/stores';
 import { type IngesterMetrics } from '../metrics/ingester-metrics';
@@ -69,9 +69,13 @@ export class LogsIngestedEmitter {
     await this.emit();
   }
 
-  /** One emission round; rounds never overlap. */
+  /**
+   * One emission round; rounds never overlap. Each event's send span is the root of a trace of its own, which the run
+   * it may trigger continues (one run, one trace): never under whatever span was active when the timer was set or
+   * stop() was called, and no span around the round (it would put the runs of several workloads in one trace).
+   */
   public emit(): Promise<void> {
-    this.emitting ??= this.emitRound().finally(() => {
+    this.emitting ??= withoutTrace(() => this.emitRound()).finally(() => {
       this.emitting = undefined;
     });
     return this.emitting;
