@@ -71,3 +71,12 @@ export {
 export { OnEvent, onEventFor, type EventHandlerMethod, type OnEventOptions } from './nest/on-event.decorator';
 export { BUS_OBSERVER, EVENT_BUS, type ManagedEventBus } from './nest/tokens';
 export { type BusObserver, type DeliveryOutcome } from './bus-observer';
+export {
+  ConsumerLagError,
+  isConsumerLagSource,
+  partitionLag,
+  type ConsumerLagErrorKind,
+  type ConsumerLagOptions,
+  type ConsumerLagSource,
+  type PartitionLag,
+} from './consumer-lag';

@@ -12,9 +12,18 @@ export * from './ports/evaluation-client';
 export * from './ports/jobs';
 export { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse, parseJson } from './http/http-client';
 export { type RetryPolicy, backoffDelay, parseRetryAfter, retryPolicySchema } from './http/retry';
+export {
+  errorKindOf,
+  type HttpMethod,
+  type PlatformCallEvent,
+  type PlatformCallOutcome,
+  type PlatformErrorKind,
+  type PlatformObserver,
+} from './http/call-observer';
+export { FlywheelPlatformAttr, GenAiAttr, GenAiOperation, GenAiProvider } from './http/genai-attributes';
 export { canonicalJson, parseArguments } from './util/canonical-json';
 export { slug, deploymentName } from './util/names';
-export { readZip, writeZip, ZipFormatError, type ReadZipOptions } from './util/zip';
+export { readZip, writeZip, ZipFormatError, type ReadZipOptions, type WriteZipOptions } from './util/zip';
 export * from './evaluation/eval-records';
 export * from './evaluation/judge-prompts';
 export * from './evaluation/local-evaluation-engine';

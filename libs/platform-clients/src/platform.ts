@@ -1,3 +1,4 @@
+import { type PlatformObserver } from './http/call-observer';
 import { type ChatClient } from './ports/chat-client';
 import { type CustomizationClient } from './ports/customization-client';
 import { type DatasetStore } from './ports/dataset-store';
@@ -17,7 +18,9 @@ export interface Platform {
   embeddings: EmbeddingClient | null;
 }
 
-/** Test seams: a fetch to observe or fake every request. */
+/** What a service adds at run time: an observer of every call (its metrics), and in tests a fetch to fake requests. */
 export interface PlatformRuntime {
   fetch?: typeof fetch;
+  /** Told of every platform call's outcome, duration and attempts. */
+  observer?: PlatformObserver;
 }

@@ -54,6 +54,14 @@ export { HealthRegistry, type CheckResult, type HealthCheck, type HealthReport }
 export { HealthController } from './health/health.controller';
 export { ServiceMetrics, type ServiceMetricsOptions } from './metrics/service-metrics';
 export { BusMetrics } from './metrics/bus-metrics';
+export { PlatformMetrics } from './metrics/platform-metrics';
+export {
+  ConsumerLagProbe,
+  consumerLagProbeSchema,
+  type ConsumerLagProbeOptions,
+  type ProbeLogger,
+} from './metrics/consumer-lag-probe';
+export { ConsumerLagMonitor } from './metrics/consumer-lag-monitor';
 export { MetricsController } from './metrics/metrics.controller';
 export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module';
 export { retryUntil, type RetryUntilOptions } from './lifecycle/retry-until';

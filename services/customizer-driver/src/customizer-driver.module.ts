@@ -4,7 +4,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue, Topics } from '@flywheel/contracts';
 import { type CustomizationClient } from '@flywheel/platform-clients';
-import { createPlatform, HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
+import {
+  createPlatform,
+  HealthRegistry,
+  PlatformMetrics,
+  ServiceKitModule,
+  ServiceMetrics,
+} from '@flywheel/service-kit';
 import { type DriverConfig } from './config/driver-config';
 import { type FlywheelCatalogue } from './customization/events';
 import { RecordIntents } from './handlers/record-intents';
@@ -53,7 +59,9 @@ export class CustomizerDriverModule {
         { provide: DRIVER_CONFIG, useValue: config },
         {
           provide: CUSTOMIZATION_CLIENT,
-          useFactory: () => overrides.customization ?? createPlatform(config.platform).customization,
+          useFactory: (observer: PlatformMetrics) =>
+            overrides.customization ?? createPlatform(config.platform, { observer }).customization,
+          inject: [PlatformMetrics],
         },
         { provide: STATE_STORE, useFactory: () => overrides.state ?? new CustomizationStateStore(config.statePath) },
         { provide: DriverMetrics, useFactory: (m: ServiceMetrics) => new DriverMetrics(m), inject: [ServiceMetrics] },

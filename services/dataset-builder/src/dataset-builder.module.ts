@@ -6,7 +6,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue, Topics } from '@flywheel/contracts';
 import { type DatasetStore, type EmbeddingClient } from '@flywheel/platform-clients';
-import { HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
+import { HealthRegistry, PlatformMetrics, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
 import { createLogStore, type LogStore } from '@flywheel/stores';
 import { BuildDatasets, type FlywheelCatalogue } from './build/build-datasets';
 import { BuildQueueWorker } from './build/build-queue-worker';
@@ -55,16 +55,19 @@ export class DatasetBuilderModule {
         { provide: LOG_STORE, useFactory: () => overrides.logStore ?? openLogStore(config) },
         {
           provide: DATASET_STORE,
-          useFactory: () => overrides.datasets ?? createDatasetStore(config.platform, config.namespace),
+          useFactory: (observer: PlatformMetrics) =>
+            overrides.datasets ?? createDatasetStore(config.platform, config.namespace, { observer }),
+          inject: [PlatformMetrics],
         },
         { provide: RUN_STATE, useFactory: () => overrides.state ?? new SqliteRunStateStore(config.statePath) },
         {
           provide: EMBEDDINGS,
-          useFactory: (): EmbeddingEndpoint | null => {
+          useFactory: (observer: PlatformMetrics): EmbeddingEndpoint | null => {
             if (overrides.embeddings !== undefined) return overrides.embeddings;
-            const client = createEmbeddingClient(config.embedding);
+            const client = createEmbeddingClient(config.embedding, { observer });
             return client === null || config.embedding === null ? null : { client, model: config.embedding.model };
           },
+          inject: [PlatformMetrics],
         },
         { provide: BuilderMetrics, useFactory: (m: ServiceMetrics) => new BuilderMetrics(m), inject: [ServiceMetrics] },
         {

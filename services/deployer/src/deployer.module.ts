@@ -4,7 +4,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue, Topics } from '@flywheel/contracts';
 import { type DeploymentClient } from '@flywheel/platform-clients';
-import { createPlatform, HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
+import {
+  createPlatform,
+  HealthRegistry,
+  PlatformMetrics,
+  ServiceKitModule,
+  ServiceMetrics,
+} from '@flywheel/service-kit';
 import { type DeployerConfig } from './config/deployer-config';
 import { CAPACITY_SETTINGS, DeployerEventsHandler } from './handlers/deployer-events.handler';
 import { DeployerLifecycle } from './lifecycle/deployer-lifecycle';
@@ -70,7 +76,9 @@ export class DeployerModule {
         },
         {
           provide: DEPLOYMENT_CLIENT,
-          useFactory: () => overrides.deployments ?? createPlatform(config.platform).deployments,
+          useFactory: (observer: PlatformMetrics) =>
+            overrides.deployments ?? createPlatform(config.platform, { observer }).deployments,
+          inject: [PlatformMetrics],
         },
         {
           provide: DeployerMetrics,

@@ -4,7 +4,13 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventPublisher } from '@flywheel/bus';
 import { catalogue, Topics } from '@flywheel/contracts';
 import { type EvaluationClient } from '@flywheel/platform-clients';
-import { createPlatform, HealthRegistry, ServiceKitModule, ServiceMetrics } from '@flywheel/service-kit';
+import {
+  createPlatform,
+  HealthRegistry,
+  PlatformMetrics,
+  ServiceKitModule,
+  ServiceMetrics,
+} from '@flywheel/service-kit';
 import { type EvaluatorConfig } from './config/evaluator-config';
 import { EvaluationWorker, type FlywheelCatalogue } from './evaluation/evaluation-worker';
 import { EvaluationEventsHandler } from './handlers/evaluation-events.handler';
@@ -52,7 +58,9 @@ export class EvaluatorDriverModule {
         { provide: EVALUATOR_CONFIG, useValue: config },
         {
           provide: EVALUATION_CLIENT,
-          useFactory: (): EvaluationClient => overrides.evaluation ?? createPlatform(config.platform).evaluation,
+          useFactory: (observer: PlatformMetrics): EvaluationClient =>
+            overrides.evaluation ?? createPlatform(config.platform, { observer }).evaluation,
+          inject: [PlatformMetrics],
         },
         {
           provide: EvaluationStateStore,

@@ -23,6 +23,7 @@ import {
   type EventRecord,
 } from '../batch/batch-handler';
 import { contractOf, type Catalogue, type PayloadOf, type TopicOf } from '../catalogue';
+import { type ConsumerLagOptions, type ConsumerLagSource, type PartitionLag } from '../consumer-lag';
 import { buildDeadLetter, dlqTopicFor, type DeadLetterRecord, type InboundRecord } from '../dead-letter';
 import { BusConfigError, DecodeError, errorText } from '../errors';
 import { EventCodec, type SchemaSource } from '../event-codec';
@@ -30,6 +31,7 @@ import { defaultBusLogger, type BusLogger } from '../logger';
 import { backoffDelayMs, sleep } from '../retry-policy';
 import { startBatchSpan } from '../tracing/bus-spans';
 import { createKafka } from './kafka-client';
+import { KafkaLagReader } from './kafka-lag-reader';
 import { RegistrySchemaSource } from './registry-schema-source';
 
 export interface KafkaBatchConsumerDeps {
@@ -45,7 +47,7 @@ type Subscription =
   | { readonly kind: 'event'; readonly handler: BatchHandler<EventRecord<unknown>> }
   | { readonly kind: 'raw'; readonly handler: BatchHandler<InboundRecord> };
 
-export class KafkaBatchConsumer<C extends Catalogue> {
+export class KafkaBatchConsumer<C extends Catalogue> implements ConsumerLagSource {
   public readonly config: KafkaBatchConsumerConfig;
   public readonly catalogue: C;
   private readonly logger: BusLogger;
@@ -53,6 +55,7 @@ export class KafkaBatchConsumer<C extends Catalogue> {
   private readonly codec: EventCodec;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly shutdown = new AbortController();
+  private readonly lagReader: KafkaLagReader;
   private consumers: Consumer[] = [];
   private starting: Promise<void> | undefined;
   private producer: Producer | undefined;
@@ -69,6 +72,7 @@ export class KafkaBatchConsumer<C extends Catalogue> {
     this.catalogue = catalogue;
     this.logger = deps.logger ?? defaultBusLogger('BatchConsumer');
     this.kafka = createKafka(this.config, this.logger);
+    this.lagReader = new KafkaLagReader(this.kafka);
     this.codec = new EventCodec(
       catalogue,
       deps.schemas ?? RegistrySchemaSource.connect(this.config.schemaRegistry.url, this.config.kafka.clientId),
@@ -88,6 +92,20 @@ export class KafkaBatchConsumer<C extends Catalogue> {
 
   public status(): BatchConsumerStatus {
     return { state: this.state, failedAttempts: this.failedAttempts, lastError: this.lastError };
+  }
+
+  /**
+   * Lag of this consumer's group from the broker's committed offsets: it keeps growing while a batch is held back
+   * (a failing store), when no new batch would report it. None before start() or once stopping.
+   */
+  public consumerLag(options: ConsumerLagOptions): Promise<readonly PartitionLag[]> {
+    if (this.state === 'idle' || this.state === 'stopping' || this.state === 'stopped') return Promise.resolve([]);
+    const target = {
+      groupId: this.config.groupId,
+      topics: [...this.subscriptions.keys()],
+      fromBeginning: this.config.consumer.fromBeginning,
+    };
+    return this.lagReader.read([target], options.timeoutMs);
   }
 
   /** Connects, creates the DLQ (and, if configured, missing subscribed topics), joins the group and consumes. */
@@ -143,6 +161,7 @@ export class KafkaBatchConsumer<C extends Catalogue> {
       await Promise.all(this.consumers.map((c) => c.disconnect()));
     } finally {
       await this.producer?.disconnect().catch(() => undefined);
+      await this.lagReader.close();
       this.state = 'stopped';
     }
   }

@@ -10,6 +10,7 @@ import { EventCodec, type SchemaSource } from '../event-codec';
 import { type EventHandler, type HandlerRegistration, type SubscribeOptions } from '../handler';
 import { HandlerRegistry } from '../handler-registry';
 import { type BusObserver } from '../bus-observer';
+import { type ConsumerLagOptions, type ConsumerLagSource, type PartitionLag } from '../consumer-lag';
 import { defaultBusLogger, type BusLogger } from '../logger';
 import { buildOutgoing, endPublishSpans, type OutgoingRecord } from '../outgoing';
 import {
@@ -21,6 +22,7 @@ import {
 } from '../ports';
 import { createKafka } from './kafka-client';
 import { KafkaConsumerRunner } from './kafka-consumer-runner';
+import { KafkaLagReader } from './kafka-lag-reader';
 import { RegistrySchemaSource } from './registry-schema-source';
 
 export interface KafkaEventBusDeps {
@@ -33,7 +35,7 @@ export interface KafkaEventBusDeps {
 
 type State = 'idle' | 'consuming' | 'stopped' | 'closed';
 
-export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, EventSubscriber<C> {
+export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, EventSubscriber<C>, ConsumerLagSource {
   public readonly config: KafkaBusConfig;
   public readonly catalogue: C;
   private readonly logger: BusLogger;
@@ -43,6 +45,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
   private readonly schemas: SchemaSource;
   private readonly registry: HandlerRegistry;
   private readonly producer: Producer;
+  private readonly lagReader: KafkaLagReader;
   private producerReady: Promise<void> | undefined;
   private runners: KafkaConsumerRunner[] = [];
   private state: State = 'idle';
@@ -59,6 +62,7 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
     this.codec = new EventCodec(catalogue, schemas);
     this.schemas = schemas;
     this.registry = new HandlerRegistry(catalogue, this.config.groupId);
+    this.lagReader = new KafkaLagReader(this.kafka);
     this.producer = this.kafka.producer({
       idempotent: true,
       // One request in flight keeps order across the producer's own retries.
@@ -131,7 +135,19 @@ export class KafkaEventBus<C extends Catalogue> implements EventPublisher<C>, Ev
     await this.stop();
     if (this.state === 'closed') return;
     this.state = 'closed';
+    await this.lagReader.close();
     if (this.producerReady !== undefined) await this.producer.disconnect();
+  }
+
+  /** Lag of every group this bus consumes for, from the broker's committed offsets; none unless consuming. */
+  public consumerLag(options: ConsumerLagOptions): Promise<readonly PartitionLag[]> {
+    if (this.state !== 'consuming') return Promise.resolve([]);
+    const targets = this.runners.map((r) => ({
+      groupId: r.groupId,
+      topics: [...this.registry.handlersOf(r.groupId).keys()],
+      fromBeginning: this.config.consumer.fromBeginning,
+    }));
+    return this.lagReader.read(targets, options.timeoutMs);
   }
 
   public async publish<T extends TopicOf<C>>(

@@ -3,6 +3,7 @@
 // each consumer group reads it in order. `await bus.drain()` waits until every group has caught up.
 import { type Catalogue, type PayloadOf, type TopicOf } from '../catalogue';
 import { parseMemoryBusConfig, type MemoryBusConfig, type MemoryBusOptions } from '../config';
+import { type ConsumerLagSource, type PartitionLag } from '../consumer-lag';
 import { type DeadLetterRecord, type InboundRecord } from '../dead-letter';
 import { MessageDelivery, type DeliveryResult } from '../delivery';
 import { PublishError, errorText } from '../errors';
@@ -39,7 +40,7 @@ export interface DeliveryLogEntry {
 
 const SILENT: BusLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-export class MemoryEventBus<C extends Catalogue> implements EventPublisher<C>, EventSubscriber<C> {
+export class MemoryEventBus<C extends Catalogue> implements EventPublisher<C>, EventSubscriber<C>, ConsumerLagSource {
   public readonly config: MemoryBusConfig;
   /** Every event published through this bus, in order. */
   public readonly published: PublishedEvent[] = [];
@@ -154,6 +155,19 @@ export class MemoryEventBus<C extends Catalogue> implements EventPublisher<C>, E
       this.pumpError = undefined;
       throw err;
     }
+  }
+
+  /** Like Kafka's: records of each subscribed topic after the group's cursor (the one in flight included). */
+  public consumerLag(): Promise<readonly PartitionLag[]> {
+    if (!this.consuming) return Promise.resolve([]);
+    return Promise.resolve(
+      this.registry.all().map((r) => ({
+        groupId: r.groupId,
+        topic: r.topic,
+        partition: 0,
+        records: (this.logs.get(r.topic)?.length ?? 0) - (this.cursors.get(`${r.groupId}\u0000${r.topic}`) ?? 0),
+      })),
+    );
   }
 
   /** Payloads published to one topic, in order: the usual assertion in a service's unit test. */

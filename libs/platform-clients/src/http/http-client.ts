@@ -1,5 +1,7 @@
 // The shared HTTP layer of every adapter: per-call timeout (AbortSignal.timeout, covering the body too),
-// bounded jittered retries, typed errors naming the call, zod validation of every JSON body, one span per call.
+// bounded jittered retries, typed errors naming the call, zod validation of every JSON body, one span per call and
+// one report per call to the observer (the service's metrics).
+import { type Attributes, type Span } from '@opentelemetry/api';
 import { type ZodType, type ZodTypeDef } from 'zod';
 import {
   PlatformAbortedError,
@@ -9,13 +11,14 @@ import {
   PlatformResponseError,
   PlatformTimeoutError,
 } from '../errors';
+import { type HttpMethod, type PlatformObserver, observeCall } from './call-observer';
 import { type RetryDecision, type RetryPolicy, parseRetryAfter, retryPolicySchema, sleep, withRetries } from './retry';
 import { inSpan } from './tracing';
 
+export { type HttpMethod } from './call-observer';
+
 /** Any zod schema whose output is T (input may differ: defaults, transforms). */
 export type Schema<T> = ZodType<T, ZodTypeDef, unknown>;
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -26,6 +29,8 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Told of every call's outcome, duration and attempts (the service's metrics). */
+  observer?: PlatformObserver;
 }
 
 export interface HttpRequest {
@@ -43,6 +48,8 @@ export interface HttpRequest {
   idempotent?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Extra attributes of the call's span (e.g. the GenAI conventions); never request or response text. */
+  spanAttributes?: Attributes;
 }
 
 export interface HttpResponse {
@@ -64,6 +71,7 @@ export class HttpClient {
   private readonly sleepImpl: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly headers: Record<string, string>;
+  public readonly observer: PlatformObserver | undefined;
 
   public constructor(options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -73,36 +81,67 @@ export class HttpClient {
     this.sleepImpl = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.headers = options.headers ?? {};
+    this.observer = options.observer;
   }
 
   /** Sends the request and returns status and raw text for any accepted status. */
   public send(req: HttpRequest): Promise<HttpResponse> {
-    const url = `${this.baseUrl}${req.path}`;
-    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
-    return inSpan(
-      req.call,
-      { 'http.request.method': req.method, 'url.full': url, 'flywheel.platform.idempotent': idempotent },
-      async (span) => {
-        const response = await withRetries(
-          { policy: this.policy, sleep: this.sleepImpl, random: this.random },
-          req.call,
-          () => this.once(req, url),
-          (err) => classify(err, idempotent),
-          req.signal,
-          (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(unwrap(err)) }),
-        ).catch((err: unknown) => {
-          throw unwrap(err);
-        });
-        span.setAttribute('http.response.status_code', response.status);
-        return response;
+    return this.call(req, (res) => res);
+  }
+
+  /**
+   * Sends the request and validates the JSON body of an accepted response (inside the call's span, so a body that
+   * does not validate fails the call). `responseSpanAttributes` adds attributes from the validated body.
+   */
+  public json<T>(
+    req: HttpRequest & { schema: Schema<T>; responseSpanAttributes?: (body: T) => Attributes },
+  ): Promise<T> {
+    return this.call(
+      req,
+      (res) => parseJson(req.call, res.text, req.schema),
+      (body, span) => {
+        if (req.responseSpanAttributes) span.setAttributes(req.responseSpanAttributes(body));
       },
     );
   }
 
-  /** Sends the request and validates the JSON body of an accepted response. */
-  public async json<T>(req: HttpRequest & { schema: Schema<T> }): Promise<T> {
-    const res = await this.send(req);
-    return parseJson(req.call, res.text, req.schema);
+  private call<T>(
+    req: HttpRequest,
+    read: (res: HttpResponse) => T,
+    annotate?: (value: T, span: Span) => void,
+  ): Promise<T> {
+    const url = `${this.baseUrl}${req.path}`;
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
+    return observeCall(this.observer, req.call, req.method, (attempted) =>
+      inSpan(
+        req.call,
+        {
+          'http.request.method': req.method,
+          'url.full': url,
+          'flywheel.platform.idempotent': idempotent,
+          ...req.spanAttributes,
+        },
+        async (span) => {
+          const response = await withRetries(
+            { policy: this.policy, sleep: this.sleepImpl, random: this.random },
+            req.call,
+            () => {
+              attempted();
+              return this.once(req, url);
+            },
+            (err) => classify(err, idempotent),
+            req.signal,
+            (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(unwrap(err)) }),
+          ).catch((err: unknown) => {
+            throw unwrap(err);
+          });
+          span.setAttribute('http.response.status_code', response.status);
+          const value = read(response);
+          annotate?.(value, span);
+          return value;
+        },
+      ),
+    );
   }
 
   /**

@@ -5,6 +5,7 @@
 // lists of `{step, value, timestamp}`); `findJob` pages through `GET /v1/customization/jobs` (NeMo has no
 // output-model filter) to re-attach to a job whose creation was interrupted.
 import { PlatformArgumentError, PlatformNotFoundError } from '../errors';
+import { FlywheelPlatformAttr, GenAiAttr } from '../http/genai-attributes';
 import { type HttpClient, parseJson } from '../http/http-client';
 import {
   type CustomizationClient,
@@ -83,6 +84,11 @@ export class NemoCustomizationClient implements CustomizationClient {
       call: 'customizer.createJob',
       method: 'POST',
       path: '/v1/customization/jobs',
+      spanAttributes: {
+        [GenAiAttr.requestModel]: spec.baseModel,
+        [FlywheelPlatformAttr.runId]: spec.runId,
+        [FlywheelPlatformAttr.workloadId]: spec.workloadId,
+      },
       json: {
         name: `customization-${slug(spec.workloadId)}-${slug(spec.baseModel)}-${slug(spec.runId)}`,
         output_model: outputModel,

@@ -18,6 +18,7 @@ import {
   PlatformTimeoutError,
 } from '../errors';
 import { type HttpClient, parseJson } from '../http/http-client';
+import { type HttpMethod, observeCall } from '../http/call-observer';
 import { parseRetryAfter, withRetries } from '../http/retry';
 import { inSpan } from '../http/tracing';
 import { type DatasetFile, type DatasetRef, type DatasetStore, type RegisteredDataset } from '../ports/dataset-store';
@@ -68,6 +69,7 @@ export class NemoDatasetStore implements DatasetStore {
     // Idempotent: committing the same content to the same path again leaves the same file.
     await this.hub(
       'datastore.uploadFile',
+      'POST',
       true,
       (fetch) =>
         uploadFile({
@@ -136,7 +138,7 @@ export class NemoDatasetStore implements DatasetStore {
   }
 
   public async downloadFile(dataset: DatasetRef, path: string): Promise<string | null> {
-    return this.hub('datastore.downloadFile', true, async (fetch) => {
+    return this.hub('datastore.downloadFile', 'GET', true, async (fetch) => {
       try {
         const blob = await downloadFile({
           repo: { type: 'dataset', name: repoName(dataset) },
@@ -155,7 +157,7 @@ export class NemoDatasetStore implements DatasetStore {
   }
 
   public async deleteDataset(dataset: DatasetRef): Promise<void> {
-    await this.hub('datastore.deleteRepo', true, async (fetch) => {
+    await this.hub('datastore.deleteRepo', 'DELETE', true, async (fetch) => {
       try {
         await deleteRepo({
           repo: { type: 'dataset', name: repoName(dataset) },
@@ -179,7 +181,7 @@ export class NemoDatasetStore implements DatasetStore {
   private async ensureRepo(dataset: DatasetRef): Promise<void> {
     const name = repoName(dataset);
     if (this.repos.has(name)) return;
-    await this.hub('datastore.createRepo', true, async (fetch) => {
+    await this.hub('datastore.createRepo', 'POST', true, async (fetch) => {
       try {
         await createRepo({
           repo: { type: 'dataset', name },
@@ -201,6 +203,7 @@ export class NemoDatasetStore implements DatasetStore {
    */
   private hub<T>(
     call: string,
+    method: HttpMethod,
     idempotent: boolean,
     op: (fetch: typeof globalThis.fetch) => Promise<T>,
     timeoutMs = this.options.timeoutMs,
@@ -214,22 +217,29 @@ export class NemoDatasetStore implements DatasetStore {
       retryAfter = res.headers.get('retry-after');
       return res;
     };
-    return inSpan(call, { 'url.full': this.hubUrl }, (span) =>
-      withRetries(
-        http.retryRuntime,
-        call,
-        () => op(fetch).catch((err: unknown) => Promise.reject(toPlatformError(call, err, timeoutMs))),
-        (err) => {
-          if (err instanceof PlatformHttpError) {
-            if (err.status === 429 || err.status === 503) {
-              return { retry: true, retryAfterMs: parseRetryAfter(retryAfter) };
+    return observeCall(http.observer, call, method, (attempted) =>
+      inSpan(call, { 'url.full': this.hubUrl }, (span) =>
+        withRetries(
+          http.retryRuntime,
+          call,
+          () => {
+            attempted();
+            return op(fetch).catch((err: unknown) => Promise.reject(toPlatformError(call, err, timeoutMs)));
+          },
+          (err) => {
+            if (err instanceof PlatformHttpError) {
+              if (err.status === 429 || err.status === 503) {
+                return { retry: true, retryAfterMs: parseRetryAfter(retryAfter) };
+              }
+              return { retry: idempotent && (err.status === 500 || err.status === 502 || err.status === 504) };
             }
-            return { retry: idempotent && (err.status === 500 || err.status === 502 || err.status === 504) };
-          }
-          return { retry: idempotent && (err instanceof PlatformTimeoutError || err instanceof PlatformNetworkError) };
-        },
-        undefined,
-        (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(err) }),
+            return {
+              retry: idempotent && (err instanceof PlatformTimeoutError || err instanceof PlatformNetworkError),
+            };
+          },
+          undefined,
+          (n, err, delayMs) => span.addEvent('retry', { attempt: n, delay_ms: delayMs, error: String(err) }),
+        ),
       ),
     );
   }

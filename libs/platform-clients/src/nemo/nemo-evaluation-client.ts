@@ -9,6 +9,7 @@
 // "Delete Evaluation Job" page), which removes the job. Per-sample results come from `download-results` (see
 // nemo-eval-samples.ts for what is documented about its contents).
 import { PlatformError, PlatformNotFoundError, describe } from '../errors';
+import { FlywheelPlatformAttr, GenAiAttr } from '../http/genai-attributes';
 import { type HttpClient, parseJson } from '../http/http-client';
 import { extractScores, kindOfResults, nemoEvaluationConfig } from '../evaluation/nemo-eval-config';
 import {
@@ -39,6 +40,7 @@ export class NemoEvaluationClient implements EvaluationClient {
       call: 'evaluator.createJob',
       method: 'POST',
       path: '/v1/evaluation/jobs',
+      spanAttributes: { [GenAiAttr.requestModel]: spec.model, [FlywheelPlatformAttr.candidate]: spec.model },
       json: {
         namespace: this.config.namespace,
         config: nemoEvaluationConfig(spec, this.config.namespace),

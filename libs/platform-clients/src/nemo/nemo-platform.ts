@@ -1,4 +1,5 @@
 // The NeMo backend: every port, wired from one config.
+import { GenAiProvider } from '../http/genai-attributes';
 import { HttpClient } from '../http/http-client';
 import { OpenAIChatClient } from '../openai/openai-chat-client';
 import { OpenAIEmbeddingClient } from '../openai/openai-embedding-client';
@@ -11,7 +12,7 @@ import { NemoEvaluationClient } from './nemo-evaluation-client';
 
 export function createNemoPlatform(input: NemoConfigInput, runtime: PlatformRuntime = {}): Platform {
   const config = nemoConfigSchema.parse(input);
-  const common = { timeoutMs: config.timeoutMs, retry: config.retry, fetch: runtime.fetch };
+  const common = { timeoutMs: config.timeoutMs, retry: config.retry, fetch: runtime.fetch, observer: runtime.observer };
   const nemo = new HttpClient({ baseUrl: config.nemoBaseUrl, ...common });
   const nimAuth = config.nimApiKey ? { authorization: `Bearer ${config.nimApiKey}` } : undefined;
   const nim = new HttpClient({ baseUrl: config.nimBaseUrl, headers: nimAuth, ...common });
@@ -20,7 +21,13 @@ export function createNemoPlatform(input: NemoConfigInput, runtime: PlatformRunt
     headers: config.hfToken ? { authorization: `Bearer ${config.hfToken}` } : undefined,
     ...common,
   });
-  const nimV1 = { baseUrl: `${nim.baseUrl}/v1`, apiKey: config.nimApiKey, service: 'nim', ...common };
+  const nimV1 = {
+    baseUrl: `${nim.baseUrl}/v1`,
+    apiKey: config.nimApiKey,
+    service: 'nim',
+    provider: GenAiProvider.nim,
+    ...common,
+  };
   return {
     backend: 'nemo',
     datasets: new NemoDatasetStore({

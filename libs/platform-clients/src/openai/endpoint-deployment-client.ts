@@ -4,6 +4,7 @@ import { PlatformArgumentError, PlatformError } from '../errors';
 import { type HttpClient } from '../http/http-client';
 import { type Deployment, type DeploymentClient, type DeploymentSpec } from '../ports/deployment-client';
 import { type WaitOptions } from '../ports/jobs';
+import { type PlatformRuntime } from '../platform';
 import { waitForJob } from '../wait-for-job';
 import { type EndpointConfig, type OpenAICompatibleConfig } from './openai-compatible-config';
 import { endpointHttp } from './openai-chat-client';
@@ -12,11 +13,20 @@ import { modelListSchema } from './schemas';
 export class EndpointDeploymentClient implements DeploymentClient {
   private readonly endpoints: Map<string, { config: EndpointConfig; http: HttpClient }>;
 
-  public constructor(config: OpenAICompatibleConfig, fetchImpl?: typeof fetch) {
+  public constructor(config: OpenAICompatibleConfig, runtime: PlatformRuntime = {}) {
     this.endpoints = new Map(
       [...config.endpoints, config.judge, ...(config.embedding ? [config.embedding] : [])].map((e) => [
         e.model,
-        { config: e, http: endpointHttp({ ...e, timeoutMs: config.timeoutMs, retry: config.retry, fetch: fetchImpl }) },
+        {
+          config: e,
+          http: endpointHttp({
+            ...e,
+            timeoutMs: config.timeoutMs,
+            retry: config.retry,
+            fetch: runtime.fetch,
+            observer: runtime.observer,
+          }),
+        },
       ]),
     );
   }

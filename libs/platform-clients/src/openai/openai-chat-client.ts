@@ -1,5 +1,7 @@
 // ChatClient over any OpenAI-compatible `/chat/completions` (vLLM, Ollama, NIM, the simulator).
-// Completions have no side effects, so they are retried like idempotent calls.
+// Completions have no side effects, so they are retried like idempotent calls. Their spans carry the GenAI
+// conventions' model, provider and token counts, never the messages.
+import { GenAiProvider, chatRequestAttributes, chatResponseAttributes } from '../http/genai-attributes';
 import { HttpClient, type HttpClientOptions } from '../http/http-client';
 import {
   type CallOptions,
@@ -15,6 +17,8 @@ export interface OpenAIEndpointOptions extends Omit<HttpClientOptions, 'baseUrl'
   apiKey?: string;
   /** Prefix of call names in errors and spans (default `openai`). */
   service?: string;
+  /** `gen_ai.provider.name` on inference spans (default `openai`, the API these endpoints speak). */
+  provider?: string;
 }
 
 export function endpointHttp(options: OpenAIEndpointOptions): HttpClient {
@@ -27,10 +31,12 @@ export function endpointHttp(options: OpenAIEndpointOptions): HttpClient {
 export class OpenAIChatClient implements ChatClient {
   private readonly http: HttpClient;
   private readonly service: string;
+  private readonly provider: string;
 
   public constructor(options: OpenAIEndpointOptions) {
     this.http = endpointHttp(options);
     this.service = options.service ?? 'openai';
+    this.provider = options.provider ?? GenAiProvider.openai;
   }
 
   public async complete(request: ChatCompletionRequest, options: CallOptions = {}): Promise<ChatCompletion> {
@@ -43,6 +49,19 @@ export class OpenAIChatClient implements ChatClient {
       idempotent: true,
       signal: options.signal,
       schema: chatCompletionResponseSchema,
+      spanAttributes: chatRequestAttributes({
+        provider: this.provider,
+        model: request.model,
+        maxTokens: request.max_tokens,
+        temperature: request.temperature,
+      }),
+      responseSpanAttributes: (b) =>
+        chatResponseAttributes({
+          id: b.id,
+          model: b.model,
+          finishReasons: b.choices.flatMap((c) => (c.finish_reason ? [c.finish_reason] : [])),
+          usage: b.usage,
+        }),
     });
     const choice = body.choices[0];
     return {

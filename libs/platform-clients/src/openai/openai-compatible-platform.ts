@@ -19,9 +19,9 @@ export function createOpenAICompatiblePlatform(
   runtime: PlatformRuntime = {},
 ): Platform {
   const config = openAICompatibleConfigSchema.parse(input);
-  const http = { timeoutMs: config.timeoutMs, retry: config.retry, fetch: runtime.fetch };
+  const http = { timeoutMs: config.timeoutMs, retry: config.retry, fetch: runtime.fetch, observer: runtime.observer };
   const chatFor = (e: EndpointConfig): OpenAIChatClient => new OpenAIChatClient({ ...e, ...http });
-  const deployments = new EndpointDeploymentClient(config, runtime.fetch);
+  const deployments = new EndpointDeploymentClient(config, runtime);
   const datasets = config.datasetsDir ? new FileDatasetStore(config.datasetsDir) : new InMemoryDatasetStore();
   const judgeFor = (ref: JudgeRef): { client: OpenAIChatClient; model: string } => {
     switch (ref.kind) {

@@ -1,5 +1,6 @@
 // EmbeddingClient over `/embeddings`, in batches of 32 (the blueprint's batch size).
 import { PlatformResponseError } from '../errors';
+import { GenAiAttr, GenAiOperation, GenAiProvider } from '../http/genai-attributes';
 import { type HttpClient } from '../http/http-client';
 import { type CallOptions } from '../ports/chat-client';
 import { type EmbeddingClient, type EmbeddingRequest } from '../ports/embedding-client';
@@ -9,6 +10,7 @@ import { embeddingResponseSchema } from './schemas';
 export class OpenAIEmbeddingClient implements EmbeddingClient {
   private readonly http: HttpClient;
   private readonly service: string;
+  private readonly provider: string;
 
   public constructor(
     options: OpenAIEndpointOptions,
@@ -16,6 +18,7 @@ export class OpenAIEmbeddingClient implements EmbeddingClient {
   ) {
     this.http = endpointHttp(options);
     this.service = options.service ?? 'openai';
+    this.provider = options.provider ?? GenAiProvider.openai;
   }
 
   public async embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<number[][]> {
@@ -31,6 +34,11 @@ export class OpenAIEmbeddingClient implements EmbeddingClient {
         idempotent: true,
         signal: options.signal,
         schema: embeddingResponseSchema,
+        spanAttributes: {
+          [GenAiAttr.operationName]: GenAiOperation.embeddings,
+          [GenAiAttr.providerName]: this.provider,
+          [GenAiAttr.requestModel]: request.model,
+        },
       });
       if (body.data.length !== batch.length) {
         throw new PlatformResponseError(call, `${body.data.length} embeddings for ${batch.length} inputs`);

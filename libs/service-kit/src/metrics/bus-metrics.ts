@@ -1,12 +1,15 @@
 // The bus's consumers as Prometheus metrics, the same names in every service: what an operator scales by (lag per
 // group and partition), how long handlers take, and what became of each record (dead letters included).
+// Lag is group-wide (committed offsets), so every replica of a service reports the same value: aggregate with max.
 import { type Counter, type Gauge, type Histogram } from 'prom-client';
-import { type BusObserver, type DeliveryOutcome } from '@flywheel/bus';
+import { type BusObserver, type ConsumerLagErrorKind, type DeliveryOutcome } from '@flywheel/bus';
 import { type ServiceMetrics } from './service-metrics';
 
 export class BusMetrics implements BusObserver {
-  /** Records of a partition after the last one its group handled, as of the group's last batch from it. */
+  /** Records of a partition after its group's committed offset: probed periodically and updated after each batch. */
   public readonly lagRecords: Gauge<'group' | 'topic' | 'partition'>;
+  /** Lag probes that failed (the gauge then keeps its last value). */
+  public readonly lagProbeErrors: Counter<'kind'>;
   public readonly handlerSeconds: Histogram<'group' | 'topic' | 'outcome'>;
   /** Records by outcome: processed, skipped, dead-letter, abandoned (left uncommitted, delivered again). */
   public readonly handled: Counter<'group' | 'topic' | 'outcome'>;
@@ -14,8 +17,13 @@ export class BusMetrics implements BusObserver {
   public constructor(metrics: ServiceMetrics) {
     this.lagRecords = metrics.gauge({
       name: 'flywheel_consumer_lag_records',
-      help: "Records behind the partition's end for this consumer group, after its last batch",
+      help: "Records behind the partition's end for this consumer group (committed offset; probed, and after each batch)",
       labelNames: ['group', 'topic', 'partition'],
+    });
+    this.lagProbeErrors = metrics.counter({
+      name: 'flywheel_consumer_lag_probe_errors_total',
+      help: 'Consumer lag probes that failed, by kind (timeout, broker, error); the lag gauge keeps its last value',
+      labelNames: ['kind'],
     });
     this.handlerSeconds = metrics.histogram({
       name: 'flywheel_handler_duration_seconds',
@@ -38,5 +46,9 @@ export class BusMetrics implements BusObserver {
 
   public lag(e: { topic: string; groupId: string; partition: number; records: number }): void {
     this.lagRecords.set({ group: e.groupId, topic: e.topic, partition: String(e.partition) }, e.records);
+  }
+
+  public lagProbeFailed(kind: ConsumerLagErrorKind | 'error'): void {
+    this.lagProbeErrors.inc({ kind });
   }
 }

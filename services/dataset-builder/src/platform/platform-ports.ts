@@ -7,29 +7,42 @@ import {
   OpenAIEmbeddingClient,
   type DatasetStore,
   type EmbeddingClient,
+  type PlatformRuntime,
 } from '@flywheel/platform-clients';
 import { type BuilderConfig, type PlatformSettings } from '../config/builder-config';
 
-export function createDatasetStore(platform: PlatformSettings, namespace: string): DatasetStore {
+/** `runtime.observer` (the service's platform metrics) is told of every call. */
+export function createDatasetStore(
+  platform: PlatformSettings,
+  namespace: string,
+  runtime: PlatformRuntime = {},
+): DatasetStore {
   switch (platform.backend) {
     case 'nemo':
-      return createNemoPlatform({
-        nemoBaseUrl: platform.nemoBaseUrl,
-        nimBaseUrl: platform.nimBaseUrl,
-        datastoreBaseUrl: platform.datastoreBaseUrl,
-        namespace,
-        hfToken: platform.hfToken,
-        timeoutMs: platform.timeoutMs,
-        uploadTimeoutMs: platform.uploadTimeoutMs,
-      }).datasets;
+      return createNemoPlatform(
+        {
+          nemoBaseUrl: platform.nemoBaseUrl,
+          nimBaseUrl: platform.nimBaseUrl,
+          datastoreBaseUrl: platform.datastoreBaseUrl,
+          namespace,
+          hfToken: platform.hfToken,
+          timeoutMs: platform.timeoutMs,
+          uploadTimeoutMs: platform.uploadTimeoutMs,
+        },
+        runtime,
+      ).datasets;
     case 'openai-compatible':
       return new FileDatasetStore(platform.datasetsDir);
   }
 }
 
-export function createEmbeddingClient(embedding: BuilderConfig['embedding']): EmbeddingClient | null {
+export function createEmbeddingClient(
+  embedding: BuilderConfig['embedding'],
+  runtime: Pick<PlatformRuntime, 'observer'> = {},
+): EmbeddingClient | null {
   if (embedding === null) return null;
   return new OpenAIEmbeddingClient({
+    observer: runtime.observer,
     baseUrl: embedding.baseUrl,
     apiKey: embedding.apiKey,
     timeoutMs: embedding.timeoutMs,
