@@ -133,11 +133,14 @@ describe('docker-compose.yaml: services and start order', () => {
     }
   });
 
-  it('runs every flywheel service from the one Dockerfile, by its entry file', () => {
+  it('runs every flywheel service from the one Dockerfile, by its bundle', () => {
     for (const name of [...FLYWHEEL_SERVICES.map((s) => s.name), 'platform-simulator']) {
       const service = serviceIn(compose, name);
       expect(service.build).toMatchObject({ context: '.', dockerfile: 'deploy/Dockerfile', target: 'runtime' });
-      expect(service.command).toEqual(expect.arrayContaining([`services/${name}/src/main.ts`]));
+      expect({ name, bundle: Array.isArray(service.command) ? service.command[0] : service.command }).toEqual({
+        name,
+        bundle: `dist/services/${name}.js`,
+      });
     }
   });
 

@@ -120,7 +120,7 @@ describe('helm chart: each service in values.yaml', () => {
       expect({ name: service.name, port: svc.port, entry: svc.entry }).toEqual({
         name: service.name,
         port: service.port,
-        entry: `services/${service.name}/src/main.ts`,
+        entry: `dist/services/${service.name}.js`,
       });
       expect(service.load(podEnv(service)).port).toBe(service.port);
     }
