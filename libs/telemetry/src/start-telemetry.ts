@@ -2,14 +2,15 @@
 // import of its main.ts: the instrumentations patch http, Nest and the MongoDB driver only for modules required after
 // they are registered. Kafka spans come from @flywheel/bus itself (see its tracing/bus-spans.ts), so the kafkajs
 // instrumentation is deliberately not registered (it would duplicate them, and add a span per log record on the
-// ingester's batch path). Elasticsearch's client emits its own spans through @opentelemetry/api.
+// ingester's batch path). Nor is the undici (fetch) instrumentation: every platform call already has a client span
+// from @flywheel/platform-clients, which sends its trace context along, and a second span per fetch only cost CPU.
+// Elasticsearch's client emits its own spans through @opentelemetry/api.
 import { type IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { envDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
@@ -93,7 +94,6 @@ export function startTelemetry(serviceName: string, env: EnvSource, options: Sta
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
       }),
-      new UndiciInstrumentation(),
       new NestInstrumentation(),
       new MongoDBInstrumentation(),
     ],

@@ -1,7 +1,8 @@
 // The shared HTTP layer of every adapter: per-call timeout (AbortSignal.timeout, covering the body too),
 // bounded jittered retries, typed errors naming the call, zod validation of every JSON body, one span per call and
-// one report per call to the observer (the service's metrics).
-import { type Attributes, type Span } from '@opentelemetry/api';
+// one report per call to the observer (the service's metrics). Each request carries the call span's trace context
+// (W3C `traceparent`), so a traced platform (and the simulator) continues the run's trace.
+import { type Attributes, type Span, context, propagation } from '@opentelemetry/api';
 import { type ZodType, type ZodTypeDef } from 'zod';
 import {
   PlatformAbortedError,
@@ -156,6 +157,7 @@ export class HttpClient {
       headers.delete('authorization');
       const target = new URL(input instanceof Request ? input.url : String(input));
       if (target.origin === origin) for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
+      propagation.inject(context.active(), headers, HEADERS_SETTER);
       const signals = [AbortSignal.timeout(timeoutMs), ...(init?.signal ? [init.signal] : [])];
       return this.fetchImpl(input, { ...init, headers, signal: AbortSignal.any(signals) });
     };
@@ -170,6 +172,7 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...req.headers };
+    propagation.inject(context.active(), headers);
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -193,6 +196,8 @@ export class HttpClient {
     }
   }
 }
+
+const HEADERS_SETTER = { set: (carrier: Headers, key: string, value: string): void => carrier.set(key, value) };
 
 /** Carries the typed error plus the Retry-After header through the retry loop. */
 class RejectedStatus extends Error {
