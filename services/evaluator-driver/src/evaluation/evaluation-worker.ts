@@ -23,6 +23,7 @@ import {
   keyOf,
   keyText,
   type EvaluationKey,
+  type EvaluationRef,
   type EvaluationRow,
 } from '../state/evaluation-state-store';
 import {
@@ -164,13 +165,13 @@ export class EvaluationWorker {
       await withRunTrace(row.runId, () => this.deleteJob(row, jobId, 1), row.traceparent);
     }
     // Jobs already on the platform are polled whatever the limit (they use its capacity either way).
-    for (const row of state.open()) this.spawn(row);
+    for (const ref of state.openRefs()) this.spawn(ref);
     const free = this.deps.settings.maxConcurrentJobs - this.tasks.size;
     for (const row of state.startable(this.clock(), free)) this.spawn(row);
     this.deps.observer?.activeJobs(this.tasks.size);
   }
 
-  private spawn(row: EvaluationRow): void {
+  private spawn(row: EvaluationRef): void {
     const key = keyText(row);
     if (this.tasks.has(key) || !this.running) return;
     const backoff = this.backoffUntil.get(key);

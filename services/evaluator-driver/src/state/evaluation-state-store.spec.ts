@@ -69,11 +69,13 @@ describe('EvaluationStateStore', () => {
     store.markCreating(base1);
     expect(store.startable(now, 5).map((e) => e.evalType)).toEqual(['icl']);
     expect(store.open().map((e) => e.status)).toEqual(['creating']);
+    expect(store.openRefs()).toEqual([{ ...base1, traceparent: null }]);
     store.recordJob(base1, 'job-1', 1200);
     store.markStartedPublished(base1);
     expect(store.get(base1)).toMatchObject({ status: 'running', jobId: 'job-1', startedPublished: true });
     store.finish(base1, 'completed', null);
     expect(store.open()).toEqual([]);
+    expect(store.openRefs()).toEqual([]);
     expect(store.get(base1)?.status).toBe('completed');
   });
 

@@ -31,6 +31,11 @@ export interface EvaluationKey {
   readonly evalType: EvalType;
 }
 
+/** An evaluation's key and the trace it belongs to: enough to start driving it. */
+export interface EvaluationRef extends EvaluationKey {
+  readonly traceparent: string | null;
+}
+
 export interface EvaluationRow extends EvaluationKey {
   readonly targetModel: string;
   readonly datasetName: string;
@@ -88,6 +93,8 @@ const rowSchema = z.object({
 });
 const errorSchema = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
 const iclSchema = z.record(z.string());
+
+const refSchema = rowSchema.pick({ run_id: true, model_name: true, eval_type: true, trace_parent: true });
 
 export class EvaluationStateStore {
   private readonly db: Database.Database;
@@ -252,6 +259,26 @@ export class EvaluationStateStore {
   /** Evaluations with a job (or a job being created): what a restarted worker resumes. */
   public open(): EvaluationRow[] {
     return this.rows(`SELECT * FROM evaluations WHERE status IN ('creating', 'running') ORDER BY planned_at`);
+  }
+
+  /**
+   * The keys (and trace parents) of `open()`: what the worker's every pass reads to find evaluations it is not driving
+   * yet. Most are, so reading and validating whole rows each pass was wasted work (a fifth of the driver's CPU at
+   * 180 evaluations in flight); the task reads its full row itself.
+   */
+  public openRefs(): EvaluationRef[] {
+    const raw = this.db
+      .prepare(
+        `SELECT run_id, model_name, eval_type, trace_parent FROM evaluations WHERE status IN ('creating', 'running')
+         ORDER BY planned_at`,
+      )
+      .all();
+    return raw.map((r) => {
+      const parsed = refSchema.safeParse(r);
+      if (!parsed.success) throw new StateCorruptError('an evaluation key', parsed.error.message);
+      const { run_id, model_name, eval_type, trace_parent } = parsed.data;
+      return { runId: run_id, modelName: model_name, evalType: eval_type, traceparent: trace_parent };
+    });
   }
 
   /** Marked for cancellation and not terminal yet. */
