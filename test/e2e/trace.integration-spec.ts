@@ -6,7 +6,7 @@
 // the jobs API (five services: the log-ingester is not on its path), and one started by a run trigger on the
 // log-ingester's logs-ingested event, whose single trace covers all six services. During the second run both drivers
 // are restarted while its platform jobs wait to start: the new processes know the run only from their state files,
-// and their polls still join its trace.
+// and their polls still join its trace. Then every service's /metrics is read for the operator's closed set of names.
 import { join } from 'node:path';
 import {
   readSpanFiles,
@@ -56,7 +56,7 @@ const POLLS = ['customizer.getJobStatus', 'evaluator.getJob'];
 const DRIVERS = ['customizer-driver', 'evaluator-driver'] as const;
 const TERMINAL_JOB = ['completed', 'failed', 'cancelled'];
 
-describe('tracing across the six-service stack', () => {
+describe('tracing and metrics across the six-service stack', () => {
   let e2e: E2eStack;
   let api: Api;
   /** The runs started so far (the last check looks at every poll of them). */
@@ -263,5 +263,49 @@ describe('tracing across the six-service stack', () => {
     const polls = all.filter((s) => POLLS.includes(s.name));
     expect(polls.length).toBeGreaterThanOrEqual(POLLS.length);
     expect(polls.filter((s) => !runTraceIds.has(s.traceId)).map((s) => `${s.service} ${s.name}`)).toEqual([]);
+  });
+
+  // The closed set an operator scales and alerts by, after the runs above went through every service.
+  it("exports the operator metrics on every service's /metrics", async () => {
+    const common = [
+      'flywheel_consumer_lag_records',
+      'flywheel_handler_duration_seconds',
+      'flywheel_events_handled_total',
+      'process_cpu_seconds_total',
+    ];
+    const platform = ['flywheel_platform_request_duration_seconds', 'flywheel_platform_request_errors_total'];
+    const expected: Record<string, readonly string[]> = {
+      'log-ingester': [
+        ...common,
+        'flywheel_log_records_ingested_total',
+        'flywheel_pii_redactions_total',
+        'flywheel_log_dead_letters_total',
+      ],
+      'dataset-builder': [...common, ...platform, 'flywheel_dataset_build_seconds'],
+      deployer: [...common, ...platform, 'flywheel_deployer_gpus_in_use'],
+      'customizer-driver': [...common, ...platform, 'flywheel_customization_job_seconds'],
+      'evaluator-driver': [...common, ...platform, 'flywheel_evaluation_seconds'],
+      'results-aggregator': [...common, 'flywheel_runs_total'],
+    };
+    const missing: string[] = [];
+    for (const [service, names] of Object.entries(expected)) {
+      const url = e2e.stack.urls.services[service as keyof typeof e2e.stack.urls.services];
+      const text = await (await fetch(`${url}/metrics`)).text();
+      for (const name of names)
+        if (!new RegExp(`^# TYPE ${name} `, 'm').test(text)) missing.push(`${service}: ${name}`);
+      // Every consumer group of the service reports its lag per partition.
+      expect({
+        service,
+        lagSeries: /^flywheel_consumer_lag_records\{[^}]*group="[^"]+"[^}]*\} \d+$/m.test(text),
+      }).toEqual({ service, lagSeries: true });
+      // The platform calls the runs made were counted (the log-ingester and the aggregator make none).
+      if (names.includes(platform[0] ?? '')) {
+        expect({
+          service,
+          calls: /^flywheel_platform_request_duration_seconds_count\{[^}]*outcome="ok"[^}]*\} [1-9]/m.test(text),
+        }).toEqual({ service, calls: true });
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
