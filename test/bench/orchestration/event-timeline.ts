@@ -60,6 +60,7 @@ export async function printTimeline(
   const byKey = await readAll(brokers);
   const first = new Map<string, number[]>();
   const last = new Map<string, number[]>();
+  const counts = new Map<string, number[]>();
   for (const id of runIds) {
     const list = events(byKey, id);
     const t0 = list[0]?.at;
@@ -71,11 +72,16 @@ export async function printTimeline(
       seen.add(e.type);
     }
     for (const type of seen) {
-      const at = list.filter((e) => e.type === type).at(-1)?.at ?? t0;
+      const ofType = list.filter((e) => e.type === type);
+      (counts.get(type) ?? counts.set(type, []).get(type) ?? []).push(ofType.length);
+      const at = ofType.at(-1)?.at ?? t0;
       (last.get(type) ?? last.set(type, []).get(type) ?? []).push((at - t0) / 1000);
     }
   }
-  console.log(`  timeline of ${title} (s from each run's first event; median / max over ${runIds.length} runs):`);
+  console.log(
+    `  timeline of ${title} (s from each run's first event; median / max over ${runIds.length} runs; ` +
+      `events of the type per run, median):`,
+  );
   const rows = [...first.entries()].sort((a, b) => median(a[1]) - median(b[1]));
   for (const [type, firsts] of rows) {
     const lasts = last.get(type) ?? [];
@@ -85,7 +91,8 @@ export async function printTimeline(
         .padStart(6)}` +
         `   last ${median(lasts).toFixed(2).padStart(6)} / ${Math.max(...lasts)
           .toFixed(2)
-          .padStart(6)}`,
+          .padStart(6)}` +
+        `   ×${String(median(counts.get(type) ?? [])).padStart(3)}`,
     );
   }
 }
