@@ -33,7 +33,7 @@ export {
   type WorkloadCount,
 } from './log/log-store';
 export { SqliteLogStore } from './log/sqlite-log-store';
-export { cachePreparedStatements } from './sqlite-statements';
+export { addColumnIfMissing, cachePreparedStatements } from './sqlite-statements';
 export { toEpochMillis, type TimeInput } from './log/time';
 export { collections, type CollectionName } from './run/collections';
 export { mongoIndexes } from './run/mongo-documents';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { cachePreparedStatements } from './sqlite-statements';
+import { addColumnIfMissing, cachePreparedStatements } from './sqlite-statements';
 
 describe('cachePreparedStatements', () => {
   it('compiles each SQL text once and keeps the statements working', () => {
@@ -26,6 +26,20 @@ describe('cachePreparedStatements', () => {
       db.exec('CREATE TABLE t (v INTEGER)');
       db.transaction(() => db.prepare('INSERT INTO t VALUES (?)').run(1))();
       expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('addColumnIfMissing', () => {
+  it('adds the column to an older table once, keeping its rows', () => {
+    const db = new Database(':memory:');
+    try {
+      db.exec("CREATE TABLE jobs (id TEXT PRIMARY KEY); INSERT INTO jobs VALUES ('a')");
+      addColumnIfMissing(db, 'jobs', 'trace_parent', 'TEXT');
+      addColumnIfMissing(db, 'jobs', 'trace_parent', 'TEXT');
+      expect(db.prepare('SELECT * FROM jobs').all()).toEqual([{ id: 'a', trace_parent: null }]);
     } finally {
       db.close();
     }

@@ -26,3 +26,12 @@ export function cachePreparedStatements<T extends Database.Database>(db: T): T {
   db.prepare = cached as T['prepare'];
   return db;
 }
+
+/**
+ * Adds a nullable column to a table made by an older version of a state file (SQLite has no `ADD COLUMN IF NOT
+ * EXISTS`). Names come from the caller's code, never from input.
+ */
+export function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+}

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { activeTraceparent } from '@flywheel/bus';
-import { cachePreparedStatements } from '@flywheel/stores';
+import { addColumnIfMissing, cachePreparedStatements } from '@flywheel/stores';
 import { type LoraConfigV1, type TrainingConfigV1 } from '@flywheel/contracts';
 import { type Hyperparameters } from '@flywheel/platform-clients';
 import { z } from 'zod';
@@ -436,10 +436,6 @@ export class CustomizationStateStore {
 }
 
 /** State files written before a column existed get it (NULL in old rows). */
-function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-}
 
 function parseJson<T>(what: string, text: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T {
   let doc: unknown;

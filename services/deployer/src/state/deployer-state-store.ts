@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { activeTraceparent } from '@flywheel/bus';
-import { cachePreparedStatements } from '@flywheel/stores';
+import { addColumnIfMissing, cachePreparedStatements } from '@flywheel/stores';
 import { type DeploymentRoleV1, type ErrorInfoV1 } from '@flywheel/contracts';
 import { z } from 'zod';
 import {
@@ -352,10 +352,6 @@ function toDeployment(r: DeploymentRecord): DeploymentRow {
 }
 
 /** State files written before a column existed get it (NULL in old rows). */
-function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-}
 
 function oneOf<T extends string>(values: readonly T[], value: string, what: string): T {
   if ((values as readonly string[]).includes(value)) return value as T;
