@@ -247,6 +247,13 @@ export function describeRunStoreContract(name: string, factory: () => RunStore |
       expect((await store.listCustomizations({ workload_id: 'w' })).items.map((c) => c.id)).toEqual(['cu1']);
       expect((await store.listJudgeRuns('r1')).items.map((j) => j.deployment_status)).toEqual(['ready']);
       expect((await store.listDatasets('r1')).items.map((d) => d.name)).toEqual(['r1-eval']);
+      const ofRuns = await store.listDatasetsOfRuns(['r1', 'r2', 'nope']);
+      expect([...ofRuns].map(([run, ds]) => [run, ds.map((d) => d.name)])).toEqual([
+        ['r1', ['r1-eval']],
+        ['r2', []],
+        ['nope', []],
+      ]);
+      expect((await store.listDatasetsOfRuns([])).size).toBe(0);
 
       expect(await store.deleteRun('r1')).toBe(9);
       await expect(store.getRun('r1')).rejects.toBeInstanceOf(NotFoundError);

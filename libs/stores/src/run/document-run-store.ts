@@ -404,6 +404,19 @@ export class DocumentRunStore implements RunStore {
     return this.page<Dataset>('datasets', { run_id: runId }, page, 'listDatasets');
   }
 
+  public async listDatasetsOfRuns(runIds: readonly string[]): Promise<ReadonlyMap<string, readonly Dataset[]>> {
+    const byRun = new Map<string, Dataset[]>(runIds.map((id) => [id, []]));
+    let cursor: string | undefined;
+    while (runIds.length > 0) {
+      const request = { limit: MAX_PAGE_LIMIT, ...(cursor === undefined ? {} : { cursor }) };
+      const page = await this.page<Dataset>('datasets', { run_id: runIds }, request, 'listDatasetsOfRuns');
+      for (const dataset of page.items) byRun.get(dataset.run_id)?.push(dataset);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    return byRun;
+  }
+
   // --- shared -------------------------------------------------------------------------------------------------
 
   private async getDoc<T>(collection: CollectionName, id: string, operation: string): Promise<T> {

@@ -272,4 +272,6 @@ export interface RunStore extends StoreLifecycle {
   createDataset(dataset: NewDataset): Promise<Dataset>;
   getDataset(id: string): Promise<Dataset>;
   listDatasets(runId: string, page?: PageRequest): Promise<Page<Dataset>>;
+  /** Every dataset of each of these runs, in one query per 1,000 (a list view's runs without one call per run). */
+  listDatasetsOfRuns(runIds: readonly string[]): Promise<ReadonlyMap<string, readonly Dataset[]>>;
 }

@@ -138,7 +138,10 @@ export function listItemView(run: FlywheelRun, datasets: readonly Dataset[]): Jo
   };
 }
 
-export function listView(page: Page<FlywheelRun>, datasetsOf: ReadonlyMap<string, Dataset[]>): JobsListResponse {
+export function listView(
+  page: Page<FlywheelRun>,
+  datasetsOf: ReadonlyMap<string, readonly Dataset[]>,
+): JobsListResponse {
   return {
     jobs: page.items.map((r) => listItemView(r, datasetsOf.get(r.id) ?? [])),
     next_cursor: page.nextCursor,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type EventPublisher, type PayloadOf, type TopicOf } from '@flywheel/bus';
 import { runRequestInputSchema, toRunRequested, Topics, type RunRequestInput } from '@flywheel/contracts';
 import { CurationConfigError, resolveJobConfig } from '@flywheel/curation';
-import { type Dataset, type LogStore, NotFoundError, type RunStore, StoreError } from '@flywheel/stores';
+import { type LogStore, NotFoundError, type RunStore, StoreError } from '@flywheel/stores';
 import { z } from 'zod';
 import { type DecisionConfig, type JobsConfig } from '../config/aggregator-config';
 import { eventIdOf } from '../ids';
@@ -112,10 +112,7 @@ export class Jobs {
         ),
       'cursor',
     );
-    const datasets = new Map<string, Dataset[]>();
-    for (const run of page.items) {
-      datasets.set(run.id, (await guardStore(() => this.deps.runs.listDatasets(run.id, ALL))).items);
-    }
+    const datasets = await guardStore(() => this.deps.runs.listDatasetsOfRuns(page.items.map((run) => run.id)));
     return listView(page, datasets);
   }
 
