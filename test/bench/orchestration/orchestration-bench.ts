@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { apiOf, ingestFile, LARGE, MEDIUM, SAMPLE_LOGS, SMALL, startE2eStack, type Api } from '../../e2e/e2e-fixtures';
 import { printTimeline } from './event-timeline';
+import { cpuBetween, descendantCpu } from './process-cpu';
 
 const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 20);
 function option(name: string): string | undefined {
@@ -136,6 +137,24 @@ async function buildSeconds(metricsUrl: string): Promise<number> {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/**
+ * CPU seconds per run since `before` (the stack's processes, from /proc) plus this process (the broker, the schema
+ * registry and the bench's own polling): the total first, then by process, biggest first. Null without /proc.
+ */
+function cpuFigures(before: Map<string, number> | null, self: NodeJS.CpuUsage, runs: number): string | null {
+  const after = descendantCpu();
+  if (before === null || after === null) return null;
+  const own = process.cpuUsage(self);
+  const byProcess = cpuBetween(before, after);
+  byProcess.set('broker+bench', (own.user + own.system) / 1e6);
+  const total = [...byProcess.values()].reduce((a, b) => a + b, 0);
+  const parts = [...byProcess]
+    .filter(([, s]) => s >= 0.005 * runs)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${(s / runs).toFixed(2)}`);
+  return `${(total / runs).toFixed(2)} s (${parts.join(', ')})`;
+}
+
 interface Scenario {
   readonly name: string;
   readonly delays: 'none' | 'realistic';
@@ -197,10 +216,13 @@ async function measure(scenario: Scenario): Promise<void> {
     await runOne(api, workloads[0] ?? 'bench.workload-0');
 
     const before = await buildSeconds(metrics);
+    const cpuOne0 = descendantCpu();
+    const cpuSelf0 = process.cpuUsage();
     const t0 = Date.now();
     const single = await runOne(api, workloads[0] ?? 'bench.workload-0');
     const oneS = (single.finishedAt - t0) / 1000;
     const buildS = (await buildSeconds(metrics)) - before;
+    const cpuOne = cpuFigures(cpuOne0, cpuSelf0, 1);
     console.log(
       `  one run: ${oneS.toFixed(2)} s wall (${single.status}); dataset build ${buildS.toFixed(2)} s; ` +
         `beyond the build ${(oneS - buildS).toFixed(2)} s` +
@@ -208,10 +230,12 @@ async function measure(scenario: Scenario): Promise<void> {
     );
 
     const cpu0 = process.cpuUsage();
+    const cpuMany0 = descendantCpu();
     const t1 = Date.now();
     const ids = await Promise.all(workloads.slice(1).map((w) => start(api, w)));
     const many = await waitForAll(api, ids);
     const manyS = (Math.max(...many.map((r) => r.finishedAt)) - t1) / 1000;
+    const cpuMany = cpuFigures(cpuMany0, cpu0, RUNS);
     const cpu = process.cpuUsage(cpu0);
     const brokerCpuS = (cpu.user + cpu.system) / 1e6;
     const completed = many.filter((r) => r.status === 'completed').length;
@@ -235,6 +259,8 @@ async function measure(scenario: Scenario): Promise<void> {
         `${(manyS / oneS).toFixed(2)}× one run (target < 2×); the broker and schema registry (this process) used ` +
         `${brokerCpuS.toFixed(1)} s of CPU meanwhile`,
     );
+    if (cpuOne !== null) console.log(`  CPU per run, one run alone: ${cpuOne}`);
+    if (cpuMany !== null) console.log(`  CPU per run, ${RUNS} at once:  ${cpuMany}`);
   } finally {
     await e2e.close();
     await profiled?.stop();
