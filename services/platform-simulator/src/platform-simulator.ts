@@ -16,6 +16,7 @@ import { registerEvaluatorRoutes } from './routes/evaluator.routes';
 import { registerOpenAIRoutes } from './routes/openai.routes';
 import { DataDir } from './state/data-dir';
 import { PlatformState } from './state/platform-state';
+import { StateSaver } from './state/state-saver';
 
 export interface PlatformSimulator {
   /** Base URL for every NeMo base URL (`nemo`, `nim`, `datastore`); OpenAI clients use `${url}/v1`. */
@@ -49,8 +50,9 @@ export async function startPlatformSimulator(input: SimulatorOptionsInput = {}):
   registerControlRoutes(router, state);
 
   const stopping = new AbortController();
+  const saver = new StateSaver(() => state.persist());
   const server = createServer((req, res) => {
-    handle(req, res, router, state, stopping.signal).catch((err: unknown) => {
+    handle(req, res, router, state, saver, stopping.signal).catch((err: unknown) => {
       if (!res.headersSent) write(res, fail(500, err instanceof Error ? err.message : String(err)));
       else res.destroy();
     });
@@ -86,6 +88,7 @@ async function handle(
   res: ServerResponse,
   router: Router,
   state: PlatformState,
+  saver: StateSaver,
   stopping: AbortSignal,
 ): Promise<void> {
   const chunks: Buffer[] = [];
@@ -109,7 +112,7 @@ async function handle(
       return;
     }
   }
-  state.advance();
+  const moved = state.advance();
   const route = router.match(method, path);
   let reply: Reply;
   if (route === null) reply = fail(404, `no route for ${method} ${path}`);
@@ -124,8 +127,9 @@ async function handle(
   }
   if (path.startsWith('/v1/hf/')) reply = hubStyle(reply);
   try {
-    // Saved before answering: whatever a client was told exists survives a kill right after the answer.
-    state.persist();
+    // Saved before answering: whatever a client was told exists (or has finished) survives a kill right after the
+    // answer. Reads change nothing but the clock's transitions, so they save only when a job changed status.
+    if (state.persistent && (moved || !READS.has(method))) await saver.saved();
   } catch (err) {
     reply = fail(500, `simulator could not save its state: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -178,6 +182,8 @@ function applyAfter(fault: FaultAction, reply: Reply): Reply {
       return reply;
   }
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function write(res: ServerResponse, reply: Reply): void {
   if (res.destroyed) return;

@@ -10,7 +10,8 @@
 // event type appeared in the runs, read back from the bus: the stage that stretches under load) [--cpu-prof DIR]
 // (a CPU profile of each service's whole life)
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { apiOf, ingestFile, LARGE, MEDIUM, SAMPLE_LOGS, SMALL, startE2eStack, type Api } from '../../e2e/e2e-fixtures';
@@ -48,11 +49,13 @@ const pollOf = (s: Scenario): Record<string, string> => ({
 
 /**
  * With --cpu-prof the bench starts the simulator itself (the supervisor gives its simulator no environment), with the
- * same settings the supervisor would use, so it is profiled too. Resolves with its URL and a stop function.
+ * same settings the supervisor would use (a data dir too, where it saves its state), so it is profiled too. Resolves with its URL and a stop function.
  */
 async function profiledSimulator(scenario: Scenario): Promise<{ url: string; stop: () => Promise<void> }> {
   const main = resolve(__dirname, '../../../services/platform-simulator/src/main.ts');
+  const dataDir = mkdtempSync(join(tmpdir(), 'flywheel-bench-simulator-'));
   const args = ['--import', 'tsx', main, '--port', '0', '--seed', '7', '--gpus', String(scenario.capacity)];
+  args.push('--data-dir', dataDir);
   args.push('--latency-scale', '0', ...(scenario.delays === 'none' ? ['--fast'] : []));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...PROFILE_ENV },
@@ -71,7 +74,10 @@ async function profiledSimulator(scenario: Scenario): Promise<{ url: string; sto
     url,
     stop: () =>
       new Promise<void>((done) => {
-        child.once('exit', () => done());
+        child.once('exit', () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };

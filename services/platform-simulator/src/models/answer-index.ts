@@ -1,6 +1,12 @@
 // The teacher's answers, learnt from every uploaded JSONL record `{request, response}`. Keyed by the
 // conversation without system messages, so the same prompt with in-context examples still matches.
-import { type ChatMessage, type ToolCall, canonicalJson, evalRecordSchema } from '@flywheel/platform-clients';
+import {
+  type ChatMessage,
+  type EvalRecord,
+  type ToolCall,
+  canonicalJson,
+  evalRecordSchema,
+} from '@flywheel/platform-clients';
 
 export interface TeacherAnswer {
   content: string | null;
@@ -27,18 +33,27 @@ export class AnswerIndex {
       }
       const parsed = evalRecordSchema.safeParse(value);
       if (!parsed.success) continue;
-      const message = parsed.data.response.choices[0]?.message;
-      this.answers.set(promptKey(parsed.data.request.messages), {
-        content: message?.content ?? null,
-        toolCalls: message?.tool_calls ?? [],
-      });
+      this.add(parsed.data);
       n++;
     }
     return n;
   }
 
+  /** Indexes records parsed already (an uploaded eval file, parsed once for this and for evaluations). */
+  public addRecords(records: readonly EvalRecord[]): void {
+    for (const record of records) this.add(record);
+  }
+
   public lookup(messages: readonly Pick<ChatMessage, 'role' | 'content'>[]): TeacherAnswer | undefined {
     return this.answers.get(promptKey(messages));
+  }
+
+  private add(record: EvalRecord): void {
+    const message = record.response.choices[0]?.message;
+    this.answers.set(promptKey(record.request.messages), {
+      content: message?.content ?? null,
+      toolCalls: message?.tool_calls ?? [],
+    });
   }
 
   public get size(): number {

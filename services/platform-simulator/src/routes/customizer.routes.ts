@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { type Router } from '../http/router';
 import { fail, jsonBody, ok } from '../http/reply';
+import { nonBlankLines } from '../state/jsonl-files';
 import { type PlatformState } from '../state/platform-state';
 import { type CustomizationJobRecord } from '../state/records';
 
@@ -152,21 +153,13 @@ export function registerCustomizerRoutes(router: Router, state: PlatformState): 
 
 /** Lines of the dataset's training files (anything not named eval/validation; all files if that leaves none). */
 function countTrainingRecords(repo: Map<string, Buffer>): number {
-  const count = (paths: string[]): number =>
-    paths.reduce(
-      (n, p) =>
-        n +
-        (repo
-          .get(p)
-          ?.toString('utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '').length ?? 0),
-      0,
-    );
+  const count = (paths: string[]): number => paths.reduce((n, p) => n + nonBlankLines(repo.get(p) ?? EMPTY), 0);
   const all = [...repo.keys()];
   const training = all.filter((p) => !/eval|valid/i.test(p));
   return count(training.length > 0 ? training : all);
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function positiveInt(raw: string | null, fallback: number): number | null {
   if (raw === null) return fallback;

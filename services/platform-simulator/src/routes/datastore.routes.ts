@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Router } from '../http/router';
 import { type Reply, fail, formBody, jsonBody, ok } from '../http/reply';
+import { evalFileOf, looksLikeEvalRecords } from '../state/jsonl-files';
 import { type PlatformState } from '../state/platform-state';
 
 const repoBody = z.object({
@@ -147,7 +148,8 @@ export function registerDatastoreRoutes(router: Router, state: PlatformState, ba
       }
       repo.set(op.path, op.bytes);
       hash.update(op.bytes);
-      state.answers.addJsonl(op.bytes.toString('utf8'));
+      // Eval files teach the simulated teacher its answers; their records are parsed once (evaluations reuse them).
+      if (looksLikeEvalRecords(op.bytes)) state.answers.addRecords(evalFileOf(op.bytes).records);
     }
     if (state.lfsObjects.size > 0)
       for (const op of ops) if (op.bytes) state.lfsObjects.delete(createHash('sha256').update(op.bytes).digest('hex'));

@@ -4,14 +4,12 @@
 // per eval record in the shape `download-results` carries (`{item, sample: {response}, metrics}`, see the
 // adapter's nemo-eval-samples.ts for where that shape comes from).
 import {
-  type EvalRecord,
   type NemoSampleRecord,
   type Scores,
   TASK_KEYS,
   candidateRequest,
   functionNameAccuracy,
   functionNameAndArgsAccuracy,
-  parseEvalRecords,
   referenceContent,
   referenceToolCalls,
 } from '@flywheel/platform-clients';
@@ -19,6 +17,7 @@ import { z } from 'zod';
 import { simulatedCost } from '../models/cost';
 import { rateSimilarity, rateToolCalls } from '../models/simulated-judge';
 import { simulateAnswer } from '../models/simulated-model';
+import { evalFileOf } from './jsonl-files';
 import { type PlatformState } from './platform-state';
 
 const taskSchema = z
@@ -56,12 +55,9 @@ export function runSimulatedEvaluation(
   if (!m) return failed(`unsupported files_url ${task.dataset.files_url}`);
   const text = state.repos.get(`${m[1]}/${m[2]}`)?.get(m[3] ?? '');
   if (text === undefined) return failed(`dataset file ${task.dataset.files_url} not found`);
-  let records: readonly EvalRecord[];
-  try {
-    records = parsedRecordsOf(text).slice(0, task.dataset.limit);
-  } catch (err) {
-    return failed(`invalid eval dataset: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const file = evalFileOf(text);
+  if (file.invalid !== null) return failed(`invalid eval dataset: ${file.invalid}`);
+  const records = file.records.slice(0, task.dataset.limit);
   const toolCalling = taskKey === TASK_KEYS.toolCalling || 'correctness' in task.metrics;
   const skill = state.skillOf(model);
   const scored = records.map((record) => {
@@ -139,19 +135,4 @@ export function runSimulatedEvaluation(
     sampleRecords: { [taskKey]: scored.map((s) => s.sampleRecord) },
     setupError: null,
   };
-}
-
-/**
- * A run's nine evaluations read the same eval file: it is parsed once per stored file content (an upload stores a new
- * Buffer, so a replaced file is parsed again). Records are only read, never changed, so sharing them is safe.
- */
-const parsedFiles = new WeakMap<Buffer, readonly EvalRecord[]>();
-
-function parsedRecordsOf(file: Buffer): readonly EvalRecord[] {
-  let records = parsedFiles.get(file);
-  if (records === undefined) {
-    records = parseEvalRecords(file.toString('utf8'));
-    parsedFiles.set(file, records);
-  }
-  return records;
 }

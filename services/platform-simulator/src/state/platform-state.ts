@@ -10,6 +10,7 @@ import { AnswerIndex } from '../models/answer-index';
 import { modelSkill } from '../models/model-profile';
 import { type DataDir, SimulatorDataError } from './data-dir';
 import { GpuPool } from './gpu-pool';
+import { evalFileOf, looksLikeEvalRecords } from './jsonl-files';
 import {
   type CustomizationJobRecord,
   type DeploymentRecord,
@@ -43,6 +44,7 @@ export class PlatformState {
   private dataDir: DataDir | null = null;
   private savedJson = '';
   private readonly blobOf = new WeakMap<object, string>();
+  private readonly finishedJson = new WeakMap<object, string>();
 
   public constructor(
     public readonly options: SimulatorOptions,
@@ -110,7 +112,7 @@ export class PlatformState {
   public persist(): void {
     const dir = this.dataDir;
     if (!dir) return;
-    const json = JSON.stringify(this.snapshot(dir));
+    const json = this.snapshotJson(dir);
     if (json === this.savedJson) return;
     dir.writeState(json);
     this.savedJson = json;
@@ -121,11 +123,29 @@ export class PlatformState {
     this.dataDir = null;
   }
 
-  public advance(): void {
+  /**
+   * Moves every deployment and job along the clock. True when one of them changed status (a transition a client may
+   * be told of, so it is saved before the answer); progress within a status is not saved (see snapshot.ts).
+   */
+  public advance(): boolean {
     const now = this.now();
-    for (const d of this.deployments.values()) this.advanceDeployment(d, now);
-    for (const j of this.customizationJobs.values()) this.advanceCustomization(j, now);
-    for (const e of this.evaluationJobs.values()) this.advanceEvaluation(e, now);
+    let moved = false;
+    for (const d of this.deployments.values()) {
+      const was = d.status;
+      this.advanceDeployment(d, now);
+      moved ||= d.status !== was;
+    }
+    for (const j of this.customizationJobs.values()) {
+      const was = j.status;
+      this.advanceCustomization(j, now);
+      moved ||= j.status !== was;
+    }
+    for (const e of this.evaluationJobs.values()) {
+      const was = e.status;
+      this.advanceEvaluation(e, now);
+      moved ||= e.status !== was;
+    }
+    return moved;
   }
 
   public releaseDeployment(d: DeploymentRecord): void {
@@ -243,7 +263,12 @@ export class PlatformState {
     }
   }
 
-  private snapshot(dir: DataDir): Snapshot {
+  /**
+   * The saved document as JSON text. It is built on every change, and under many runs most of it is finished jobs,
+   * which never change again: their JSON is kept (`finishedJson`) and only unfinished records are serialised anew.
+   * Equivalent to `JSON.stringify` of a `Snapshot` (restore parses it with `snapshotSchema`).
+   */
+  private snapshotJson(dir: DataDir): string {
     const blob = (content: Buffer): string => {
       let hash = this.blobOf.get(content);
       if (hash === undefined) {
@@ -252,32 +277,46 @@ export class PlatformState {
       }
       return hash;
     };
-    const running = (status: string): boolean =>
-      status !== 'completed' && status !== 'failed' && status !== 'cancelled';
-    return {
-      version: SNAPSHOT_VERSION,
-      ids: this.ids,
-      namespaces: [...this.namespaces],
-      datastoreNamespaces: [...this.datastoreNamespaces],
-      repos: Object.fromEntries(
-        [...this.repos].map(([key, files]) => [key, Object.fromEntries([...files].map(([p, c]) => [p, blob(c)]))]),
-      ),
-      datasets: Object.fromEntries(this.datasets),
-      deployments: [...this.deployments.values()],
-      customizationConfigs: Object.fromEntries(this.customizationConfigs),
-      customizationJobs: [...this.customizationJobs.values()].map((j) =>
-        running(j.status) ? { ...j, stepsDone: 0 } : j,
-      ),
-      models: [...this.models.values()],
-      evaluationJobs: [...this.evaluationJobs.values()].map(({ results, sampleRecords, ...job }) => {
+    const repos = Object.fromEntries(
+      [...this.repos].map(([key, files]) => [key, Object.fromEntries([...files].map(([p, c]) => [p, blob(c)]))]),
+    );
+    const customizationJobs = [...this.customizationJobs.values()].map((j) =>
+      this.recordJson(j, j.status, () => (isFinished(j.status) ? j : { ...j, stepsDone: 0 })),
+    );
+    const evaluationJobs = [...this.evaluationJobs.values()].map((e) =>
+      this.recordJson(e, e.status, () => {
+        const { results, sampleRecords, ...job } = e;
         let detail = this.blobOf.get(sampleRecords) ?? null;
         if (detail === null && results !== null) {
           detail = dir.putBlob(Buffer.from(JSON.stringify({ results, sampleRecords })));
           this.blobOf.set(sampleRecords, detail);
         }
-        return { ...job, done: running(job.status) ? 0 : job.done, detail };
+        return { ...job, done: isFinished(job.status) ? job.done : 0, detail };
       }),
-    };
+    );
+    const field = (name: keyof Snapshot, value: unknown): string => `${JSON.stringify(name)}:${JSON.stringify(value)}`;
+    return [
+      `{${field('version', SNAPSHOT_VERSION)}`,
+      field('ids', this.ids),
+      field('namespaces', [...this.namespaces]),
+      field('datastoreNamespaces', [...this.datastoreNamespaces]),
+      field('repos', repos),
+      field('datasets', Object.fromEntries(this.datasets)),
+      field('deployments', [...this.deployments.values()]),
+      field('customizationConfigs', Object.fromEntries(this.customizationConfigs)),
+      `"customizationJobs":[${customizationJobs.join(',')}]`,
+      field('models', [...this.models.values()]),
+      `"evaluationJobs":[${evaluationJobs.join(',')}]}`,
+    ].join(',');
+  }
+
+  /** A job's saved JSON; a finished job's is kept, since nothing changes a finished job (it can only be deleted). */
+  private recordJson(record: object, status: string, saved: () => unknown): string {
+    const kept = this.finishedJson.get(record);
+    if (kept !== undefined) return kept;
+    const json = JSON.stringify(saved());
+    if (isFinished(status)) this.finishedJson.set(record, json);
+    return json;
   }
 
   private restore(s: Snapshot, dir: DataDir): void {
@@ -290,7 +329,7 @@ export class PlatformState {
         const content = dir.readBlob(hash);
         this.blobOf.set(content, hash);
         repo.set(path, content);
-        this.answers.addJsonl(content.toString('utf8'));
+        if (looksLikeEvalRecords(content)) this.answers.addRecords(evalFileOf(content).records);
       }
       this.repos.set(key, repo);
     }
@@ -344,4 +383,8 @@ function parseJsonOrNull(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+function isFinished(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
