@@ -13,6 +13,14 @@ export * from './ports/jobs';
 export { HttpClient, type HttpClientOptions, type HttpRequest, type HttpResponse, parseJson } from './http/http-client';
 export { type RetryPolicy, backoffDelay, parseRetryAfter, retryPolicySchema } from './http/retry';
 export {
+  type HttpTransport,
+  type ResponseHeaders,
+  type TransportRequest,
+  type TransportResponse,
+  fetchTransport,
+} from './http/http-transport';
+export { NodeHttpTransport } from './http/node-http-transport';
+export {
   errorKindOf,
   type HttpMethod,
   type PlatformCallEvent,
