@@ -113,6 +113,38 @@ describe('simulator state in a data dir', () => {
     expect(h.sim.state.gpus.free).toBe(1);
   });
 
+  it('reads a data dir saved by the previous version (every job inside state.json)', async () => {
+    const options: SimulatorOptionsInput = { dataDir: dir, delays: { evaluationSampleMs: 0, jobStartMs: 0 } };
+    h = await startHarness(options);
+    await seed(h);
+    const evaluation = await h.platform.evaluation.createJob({
+      kind: 'tool-calling',
+      model: TEACHER_MODEL,
+      dataset: DATASET,
+      judge: JUDGE,
+    });
+    await h.platform.evaluation.waitForCompletion(evaluation.id, WAIT);
+    const scores = (await h.platform.evaluation.getResults(evaluation.id)).scores;
+    await h.sim.stop();
+    h = null;
+
+    // Version 2 names each finished job's blob; version 1 held the records themselves.
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+      finishedJobs: { customization: string[]; evaluation: string[] };
+      evaluationJobs: unknown[];
+    };
+    expect(state.finishedJobs.evaluation).toHaveLength(1);
+    expect(state.evaluationJobs).toHaveLength(0);
+    const blob = (hash: string): unknown => JSON.parse(readFileSync(join(dir, 'blobs', hash), 'utf8')) as unknown;
+    const { finishedJobs, ...rest } = state;
+    const v1 = { ...rest, version: 1, evaluationJobs: finishedJobs.evaluation.map(blob) };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(v1));
+
+    h = await startHarness(options);
+    expect(await h.platform.evaluation.getJob(evaluation.id)).toMatchObject({ status: 'succeeded' });
+    expect((await h.platform.evaluation.getResults(evaluation.id)).scores).toEqual(scores);
+  });
+
   it('refuses a dir another live simulator holds, and a damaged state file, naming the problem', async () => {
     h = await startHarness({ dataDir: dir });
     await expect(startPlatformSimulator({ dataDir: dir })).rejects.toThrow(/already open in this process/);

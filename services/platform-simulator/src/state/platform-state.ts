@@ -4,6 +4,7 @@
 // Injected job faults make a job fail part-way or stall. With a data dir the state is saved after every request
 // that changed it (before the answer is sent) and restored on start; times are wall-clock, so jobs that were
 // running carry on (or have finished) after a restart.
+import { type ZodType, type ZodTypeDef } from 'zod';
 import { type SimulatorOptions } from '../options';
 import { type FaultInjector } from '../http/faults';
 import { AnswerIndex } from '../models/answer-index';
@@ -16,9 +17,10 @@ import {
   type DeploymentRecord,
   type EvaluationJobRecord,
   type ModelEntity,
+  customizationJobRecordSchema,
   evaluationDetailSchema,
 } from './records';
-import { SNAPSHOT_VERSION, type Snapshot, parseSnapshot } from './snapshot';
+import { SNAPSHOT_VERSION, type Snapshot, parseSnapshot, savedEvaluationJobSchema } from './snapshot';
 
 export { type ModelEntity } from './records';
 
@@ -44,7 +46,6 @@ export class PlatformState {
   private dataDir: DataDir | null = null;
   private savedJson = '';
   private readonly blobOf = new WeakMap<object, string>();
-  private readonly finishedJson = new WeakMap<object, string>();
 
   public constructor(
     public readonly options: SimulatorOptions,
@@ -264,9 +265,9 @@ export class PlatformState {
   }
 
   /**
-   * The saved document as JSON text. It is built on every change, and under many runs most of it is finished jobs,
-   * which never change again: their JSON is kept (`finishedJson`) and only unfinished records are serialised anew.
-   * Equivalent to `JSON.stringify` of a `Snapshot` (restore parses it with `snapshotSchema`).
+   * The saved document as JSON text, built on every change. Under many runs most jobs are finished, and a finished
+   * job never changes: each is saved once as a blob of its own (`finishedBlob`) and the document only names it, so
+   * its size (and the cost of each save) follows the work in flight, not the history.
    */
   private snapshotJson(dir: DataDir): string {
     const blob = (content: Buffer): string => {
@@ -280,11 +281,15 @@ export class PlatformState {
     const repos = Object.fromEntries(
       [...this.repos].map(([key, files]) => [key, Object.fromEntries([...files].map(([p, c]) => [p, blob(c)]))]),
     );
-    const customizationJobs = [...this.customizationJobs.values()].map((j) =>
-      this.recordJson(j, j.status, () => (isFinished(j.status) ? j : { ...j, stepsDone: 0 })),
-    );
-    const evaluationJobs = [...this.evaluationJobs.values()].map((e) =>
-      this.recordJson(e, e.status, () => {
+    const jobs = { customization: [] as string[], evaluation: [] as string[] };
+    const finished = { customization: [] as string[], evaluation: [] as string[] };
+    for (const j of this.customizationJobs.values()) {
+      const saved = (): unknown => (isFinished(j.status) ? j : { ...j, stepsDone: 0 });
+      if (isFinished(j.status)) finished.customization.push(this.finishedBlob(dir, j, saved));
+      else jobs.customization.push(JSON.stringify(saved()));
+    }
+    for (const e of this.evaluationJobs.values()) {
+      const saved = (): unknown => {
         const { results, sampleRecords, ...job } = e;
         let detail = this.blobOf.get(sampleRecords) ?? null;
         if (detail === null && results !== null) {
@@ -292,8 +297,10 @@ export class PlatformState {
           this.blobOf.set(sampleRecords, detail);
         }
         return { ...job, done: isFinished(job.status) ? job.done : 0, detail };
-      }),
-    );
+      };
+      if (isFinished(e.status)) finished.evaluation.push(this.finishedBlob(dir, e, saved));
+      else jobs.evaluation.push(JSON.stringify(saved()));
+    }
     const field = (name: keyof Snapshot, value: unknown): string => `${JSON.stringify(name)}:${JSON.stringify(value)}`;
     return [
       `{${field('version', SNAPSHOT_VERSION)}`,
@@ -304,19 +311,21 @@ export class PlatformState {
       field('datasets', Object.fromEntries(this.datasets)),
       field('deployments', [...this.deployments.values()]),
       field('customizationConfigs', Object.fromEntries(this.customizationConfigs)),
-      `"customizationJobs":[${customizationJobs.join(',')}]`,
+      `"customizationJobs":[${jobs.customization.join(',')}]`,
       field('models', [...this.models.values()]),
-      `"evaluationJobs":[${evaluationJobs.join(',')}]}`,
+      `"evaluationJobs":[${jobs.evaluation.join(',')}]`,
+      `${field('finishedJobs', finished)}}`,
     ].join(',');
   }
 
-  /** A job's saved JSON; a finished job's is kept, since nothing changes a finished job (it can only be deleted). */
-  private recordJson(record: object, status: string, saved: () => unknown): string {
-    const kept = this.finishedJson.get(record);
-    if (kept !== undefined) return kept;
-    const json = JSON.stringify(saved());
-    if (isFinished(status)) this.finishedJson.set(record, json);
-    return json;
+  /** The blob of a finished job, written the first time the job is seen finished. */
+  private finishedBlob(dir: DataDir, record: object, saved: () => unknown): string {
+    let hash = this.blobOf.get(record);
+    if (hash === undefined) {
+      hash = dir.putBlob(Buffer.from(JSON.stringify(saved())));
+      this.blobOf.set(record, hash);
+    }
+    return hash;
   }
 
   private restore(s: Snapshot, dir: DataDir): void {
@@ -336,9 +345,25 @@ export class PlatformState {
     for (const [key, d] of Object.entries(s.datasets)) this.datasets.set(key, d);
     for (const d of s.deployments) this.deployments.set(`${d.namespace}/${d.name}`, d);
     for (const [key, c] of Object.entries(s.customizationConfigs)) this.customizationConfigs.set(key, c);
-    for (const j of s.customizationJobs) this.customizationJobs.set(j.id, j);
+    const finished = <T>(hash: string, schema: ZodType<T, ZodTypeDef, unknown>, what: string): T => {
+      const checked = schema.safeParse(parseJsonOrNull(dir.readBlob(hash).toString('utf8')));
+      if (!checked.success) throw new SimulatorDataError(dir.path, `blob ${hash} is not a finished ${what}`);
+      this.blobOf.set(checked.data as object, hash);
+      return checked.data;
+    };
+    const customizationJobs = [
+      ...s.customizationJobs,
+      ...s.finishedJobs.customization.map((h) => finished(h, customizationJobRecordSchema, 'customization job')),
+    ];
+    const evaluationJobs = [
+      ...s.evaluationJobs,
+      ...s.finishedJobs.evaluation.map((h) => finished(h, savedEvaluationJobSchema, 'evaluation job')),
+    ];
+    // In creation order (ids count up), as before the restart: lists answer in that order.
+    const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    for (const j of customizationJobs.sort(byId)) this.customizationJobs.set(j.id, j);
     for (const m of s.models) this.models.set(`${m.namespace}/${m.name}`, m);
-    for (const { detail, ...job } of s.evaluationJobs) {
+    for (const { detail, ...job } of evaluationJobs.sort(byId)) {
       let parsed: { results: Record<string, unknown> | null; sampleRecords: EvaluationJobRecord['sampleRecords'] } = {
         results: null,
         sampleRecords: {},
@@ -364,6 +389,12 @@ export class PlatformState {
     if (saved === null || typeof saved === 'string') return refs;
     for (const files of Object.values(saved.repos)) for (const hash of Object.values(files)) refs.add(hash);
     for (const e of saved.evaluationJobs) if (e.detail !== null) refs.add(e.detail);
+    for (const hash of [...saved.finishedJobs.customization, ...saved.finishedJobs.evaluation]) refs.add(hash);
+    // A finished evaluation's detail is named inside its blob.
+    for (const e of this.evaluationJobs.values()) {
+      const detail = this.blobOf.get(e.sampleRecords);
+      if (detail !== undefined) refs.add(detail);
+    }
     return refs;
   }
 

@@ -1,6 +1,9 @@
 // The document saved as `state.json`: every entity and job, with file contents and evaluation details as blob
 // references. Progress counters of unfinished jobs are left out: they follow from the clock (`startedAt`), so a
 // job keeps its place in time across a restart and the document only changes on real transitions.
+// Version 2 keeps finished jobs out of the document: each is saved once as a blob of its own (`finishedJobs`), since
+// a finished job never changes, and the document saved on every change stays the size of the work in flight.
+// Version 1 documents (all jobs inline) are still read.
 import { z } from 'zod';
 import {
   customizationJobRecordSchema,
@@ -9,10 +12,12 @@ import {
   modelEntitySchema,
 } from './records';
 
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+
+export const savedEvaluationJobSchema = evaluationJobRecordSchema.extend({ detail: z.string().nullable() });
 
 export const snapshotSchema = z.object({
-  version: z.literal(SNAPSHOT_VERSION),
+  version: z.union([z.literal(1), z.literal(SNAPSHOT_VERSION)]),
   /** The id counter, so ids are never reused after a restart. */
   ids: z.number().int().min(0),
   namespaces: z.array(z.string()),
@@ -25,7 +30,11 @@ export const snapshotSchema = z.object({
   customizationJobs: z.array(customizationJobRecordSchema),
   models: z.array(modelEntitySchema),
   /** `detail`: blob of `{results, sampleRecords}`. */
-  evaluationJobs: z.array(evaluationJobRecordSchema.extend({ detail: z.string().nullable() })),
+  evaluationJobs: z.array(savedEvaluationJobSchema),
+  /** Blobs of finished jobs, each the JSON of one record as in the arrays above (version 2). */
+  finishedJobs: z
+    .object({ customization: z.array(z.string()), evaluation: z.array(z.string()) })
+    .default({ customization: [], evaluation: [] }),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
