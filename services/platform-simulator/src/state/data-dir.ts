@@ -1,5 +1,6 @@
-// The simulator's data dir: `state.json` (every entity and job, small) plus content-addressed `blobs/<sha256>`
-// (dataset files, evaluation details), so a restarted simulator carries on where it stopped.
+// The simulator's data dir: `state.json` (every entity and unfinished job, small) plus content-addressed
+// `blobs/<sha256>` (dataset files, evaluation details, finished jobs), so a restarted simulator carries on where it
+// stopped.
 //
 // Crash safety: every file is written to a temp name, fsynced and renamed over the old one, so a process killed
 // at any line leaves either the old or the new file, never a torn one. Blobs are written before the state.json
