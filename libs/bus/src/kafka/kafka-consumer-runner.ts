@@ -1,7 +1,10 @@
 // One consumer group's consume loop (kafkajs eachBatch, autoCommit off). Records of a partition are handled one at
-// a time, in order; each offset is committed only after its final outcome (and, for a dead letter, only after the
-// DLQ topic acknowledged it). Anything else (a crash, a kill, a failed DLQ publish) leaves it uncommitted, so it is
-// delivered again: at-least-once.
+// a time, in order; an offset is committed only after its record's final outcome (and, for a dead letter, only after
+// the DLQ topic acknowledged it). Anything else (a crash, a kill, a failed DLQ publish) leaves it uncommitted, so it is
+// delivered again: at-least-once. The records of one fetched batch share a commit (at its end, or every
+// COMMIT_INTERVAL_MS within a long one): under load a batch holds many records, and a commit per record was a broker
+// round trip per event for every consumer. A kill mid-batch redelivers that batch's handled records; handlers are
+// idempotent.
 import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type KafkaBusConfig } from '../config';
 import { type DeadLetterRecord, type InboundRecord } from '../dead-letter';
@@ -10,6 +13,9 @@ import { errorText } from '../errors';
 import { type HandlerRegistration } from '../handler';
 import { type BusObserver } from '../bus-observer';
 import { type BusLogger } from '../logger';
+
+/** Within one long batch, handled records are committed at least this often. */
+const COMMIT_INTERVAL_MS = 1000;
 
 export interface KafkaConsumerRunnerOptions {
   readonly kafka: Kafka;
@@ -73,6 +79,18 @@ export class KafkaConsumerRunner {
     const keepAlive = setInterval(() => {
       p.heartbeat().catch(() => rebalance.abort());
     }, this.o.consumer.heartbeatIntervalMs);
+    /** The offset after the last handled record, not committed yet. */
+    let uncommitted: string | null = null;
+    let committedAt = Date.now();
+    const commit = async (): Promise<void> => {
+      if (uncommitted === null) return;
+      const offset = uncommitted;
+      uncommitted = null;
+      committedAt = Date.now();
+      await p.commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
+      });
+    };
     try {
       for (const message of batch.messages) {
         if (!p.isRunning() || p.isStale() || interrupt.aborted) break;
@@ -89,11 +107,15 @@ export class KafkaConsumerRunner {
         if (result.kind === 'abandoned') break;
         if (result.kind === 'dead-lettered') await this.sendDeadLetter(result.deadLetter);
         p.resolveOffset(message.offset);
-        const next = (BigInt(message.offset) + 1n).toString();
-        await p.commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-        });
+        uncommitted = (BigInt(message.offset) + 1n).toString();
+        if (Date.now() - committedAt >= COMMIT_INTERVAL_MS) await commit();
       }
+      // A partition taken away meanwhile is another member's now: its records are delivered there again.
+      if (!p.isStale()) await commit();
+    } catch (err) {
+      // The records handled before the failure are done: best effort, so fewer of them are delivered again.
+      if (!p.isStale()) await commit().catch(() => undefined);
+      throw err;
     } finally {
       clearInterval(keepAlive);
       // Behind the partition's end after this batch (kafkajs: high watermark − last resolved offset − 1).
