@@ -6,10 +6,31 @@
 // OpenTelemetry instrumentations' require hook resolves every `require` call. kafkajs requires its protocol modules
 // on each request, so with tracing on every service spent ~8 % of its CPU resolving module paths (profile of 20
 // concurrent runs). The bundles are also what the container image runs (`npm run build:services`).
+//
+// kafkajs is bundled too: it `require`s a protocol module on every request (fetch, commit, heartbeat), and in a
+// process with the OpenTelemetry instrumentations each of those calls went through their require hook (a path
+// resolution and a package.json read every time). Bundled, those are plain function calls. It has no dependencies
+// and only literal requires, so the bundle holds all of it.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type Plugin, build } from 'esbuild';
 import { mainPathOf, type StackProcessName } from './services';
+
+/** npm packages bundled into the processes instead of left to `require` (see above). */
+const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['kafkajs']);
+
+/** Bare imports stay `require`s from node_modules, except BUNDLED_PACKAGES and the workspace's `@flywheel/*`. */
+const externalPackages: Plugin = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@flywheel/')) return undefined; // tsconfig paths: bundled
+      const parts = args.path.split('/');
+      const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? args.path);
+      return BUNDLED_PACKAGES.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
 
 /** The child-side watchdog every process loads first (`--require`). */
 export const PARENT_WATCH = 'parent-watch';
@@ -50,7 +71,7 @@ export async function buildBundles(
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      packages: 'external',
+      plugins: [externalPackages],
       sourcemap: 'linked',
       // Names stay readable in stack traces and CPU profiles; the files are read by Node, not downloaded.
       keepNames: true,
