@@ -53,6 +53,87 @@ export function describeRunStoreContract(name: string, factory: () => RunStore |
       await expect(store.createDataset({ id: 'd2', ...dataset })).rejects.toBeInstanceOf(ConflictError);
     });
 
+    it('creates idempotently with the IfAbsent creates: a repeat (id or unique key) is false and changes nothing', async () => {
+      expect(await store.createRunIfAbsent({ id: 'r1', workload_id: 'w', client_id: 'c', request_json: '{}' })).toBe(
+        true,
+      );
+      expect(await store.startRun('r1', AT)).toBe(true);
+      expect(await store.createRunIfAbsent({ id: 'r1', workload_id: 'other', client_id: 'c' })).toBe(false);
+      expect(await store.getRun('r1')).toMatchObject({ workload_id: 'w', status: 'running', request_json: '{}' });
+
+      expect(await store.createCandidateIfAbsent({ id: 'c1', run_id: 'r1', model_name: 'm1' })).toBe(true);
+      expect(await store.createCandidateIfAbsent({ id: 'c1', run_id: 'r1', model_name: 'm1' })).toBe(false);
+      expect(await store.createCandidateIfAbsent({ id: 'c2', run_id: 'r1', model_name: 'm1' })).toBe(false);
+      expect((await store.listCandidates('r1')).items.map((c) => c.id)).toEqual(['c1']);
+
+      const evaluation = { id: 'e1', run_id: 'r1', candidate_id: 'c1', eval_type: 'base' } as const;
+      expect(await store.createEvaluationIfAbsent(evaluation)).toBe(true);
+      expect(await store.updateEvaluation('e1', { progress: 30 })).toBe(true);
+      expect(await store.createEvaluationIfAbsent(evaluation)).toBe(false);
+      expect(await store.getEvaluation('e1')).toMatchObject({ status: 'running', progress: 30, scores: {} });
+
+      const customization = {
+        id: 'cu1',
+        run_id: 'r1',
+        candidate_id: 'c1',
+        workload_id: 'w',
+        base_model: 'm1',
+      };
+      expect(await store.createCustomizationIfAbsent(customization)).toBe(true);
+      expect(await store.createCustomizationIfAbsent({ ...customization, base_model: 'm2' })).toBe(false);
+      expect(await store.getCustomization('cu1')).toMatchObject({ base_model: 'm1', status: 'pending', progress: 0 });
+
+      const judge = { id: 'j1', run_id: 'r1', model_name: 'judge', deployment_type: 'remote' } as const;
+      expect(await store.createJudgeRunIfAbsent(judge)).toBe(true);
+      expect(await store.createJudgeRunIfAbsent({ ...judge, deployment_type: 'local' })).toBe(false);
+      expect((await store.getJudgeRun('j1')).deployment_status).toBe('ready');
+
+      const dataset = { run_id: 'r1', name: 'ds-eval', kind: 'eval', num_records: 10, uri: 'hf://ds-eval' } as const;
+      expect(await store.createDatasetIfAbsent({ id: 'd1', ...dataset })).toBe(true);
+      expect(await store.createDatasetIfAbsent({ id: 'd1', ...dataset, num_records: 99 })).toBe(false);
+      expect(await store.createDatasetIfAbsent({ id: 'd2', ...dataset })).toBe(false); // same unique name
+      expect((await store.listDatasets('r1')).items.map((d) => [d.id, d.num_records])).toEqual([['d1', 10]]);
+    });
+
+    it('keeps every field of a document through guarded updates, values exact', async () => {
+      await run('r1');
+      await store.createCandidate({ id: 'c1', run_id: 'r1', model_name: 'm1' });
+      await store.createEvaluation({ id: 'e1', run_id: 'r1', candidate_id: 'c1', eval_type: 'base', job_uri: 'u' });
+      const before = await store.getEvaluation('e1');
+      expect(await store.updateEvaluation('e1', { progress: 12.5, job_id: 'job-1' })).toBe(true);
+      const scores = { function_name_accuracy: 0.1 + 0.2, similarity: 1 / 3, 'odd "metric"\u2028': 7 };
+      const stats = {
+        sample_count: 20,
+        failed_sample_count: 0,
+        duration_ms: 1.5e12,
+        mean_latency_ms: null,
+        mean_prompt_tokens: 0.000001,
+        mean_completion_tokens: 1e21,
+      };
+      const error = { code: 'X', message: 'quote " and unicode \u00e9 and newline\n', retryable: true };
+      expect(await store.finishEvaluation('e1', 'failed', AT, { scores, stats, error })).toBe(true);
+      expect(await store.getEvaluation('e1')).toEqual({
+        ...before,
+        status: 'failed',
+        progress: 12.5,
+        job_id: 'job-1',
+        finished_at: AT,
+        scores,
+        stats,
+        error,
+      });
+      // A guard field that is null (a candidate's deployment before any deployment) does not hold a write back.
+      expect((await store.getCandidate('c1')).deployment_status).toBeNull();
+      expect(await store.setCandidateDeploymentStatus('c1', 'pending')).toBe(true);
+      expect(await store.setCandidateDeploymentStatus('missing', 'pending').catch((e: unknown) => e)).toBeInstanceOf(
+        NotFoundError,
+      );
+      // The indexed fields follow the document: lists by the updated status see the change.
+      await store.finishRun('r1', 'failed', AT);
+      expect((await store.listRuns({ status: 'failed' })).items.map((r) => r.id)).toEqual(['r1']);
+      expect((await store.listRuns({ status: 'pending' })).items).toEqual([]);
+    });
+
     it('lists runs newest first with cursor pagination, stable under concurrent inserts', async () => {
       for (let i = 0; i < 7; i += 1) await run(`r${i}`, i % 2 ? 'odd' : 'even');
       const first = await store.listRuns({}, { limit: 3 });

@@ -88,7 +88,17 @@ export class DocumentRunStore implements RunStore {
   // --- runs ---------------------------------------------------------------------------------------------------
 
   public async createRun(run: NewRun): Promise<FlywheelRun> {
-    const doc: FlywheelRun = {
+    const doc = this.newRun(run);
+    await this.docs.insert('flywheel_runs', doc);
+    return doc;
+  }
+
+  public createRunIfAbsent(run: NewRun): Promise<boolean> {
+    return this.docs.insertIfAbsent('flywheel_runs', this.newRun(run));
+  }
+
+  private newRun(run: NewRun): FlywheelRun {
+    return {
       id: run.id,
       workload_id: run.workload_id,
       client_id: run.client_id,
@@ -101,8 +111,6 @@ export class DocumentRunStore implements RunStore {
       error: null,
       request_json: run.request_json ?? null,
     };
-    await this.docs.insert('flywheel_runs', doc);
-    return doc;
   }
 
   public getRun(id: string): Promise<FlywheelRun> {
@@ -147,7 +155,17 @@ export class DocumentRunStore implements RunStore {
   // --- candidates ---------------------------------------------------------------------------------------------
 
   public async createCandidate(candidate: NewCandidate): Promise<Candidate> {
-    const doc: Candidate = {
+    const doc = this.newCandidate(candidate);
+    await this.docs.insert('candidates', doc);
+    return doc;
+  }
+
+  public createCandidateIfAbsent(candidate: NewCandidate): Promise<boolean> {
+    return this.docs.insertIfAbsent('candidates', this.newCandidate(candidate));
+  }
+
+  private newCandidate(candidate: NewCandidate): Candidate {
+    return {
       id: candidate.id,
       run_id: candidate.run_id,
       model_name: candidate.model_name,
@@ -158,8 +176,6 @@ export class DocumentRunStore implements RunStore {
       finished_at: null,
       error: null,
     };
-    await this.docs.insert('candidates', doc);
-    return doc;
   }
 
   public getCandidate(id: string): Promise<Candidate> {
@@ -195,7 +211,17 @@ export class DocumentRunStore implements RunStore {
   // --- evaluations --------------------------------------------------------------------------------------------
 
   public async createEvaluation(evaluation: NewEvaluation): Promise<Evaluation> {
-    const doc: Evaluation = {
+    const doc = this.newEvaluation(evaluation);
+    await this.docs.insert('evaluations', doc);
+    return doc;
+  }
+
+  public createEvaluationIfAbsent(evaluation: NewEvaluation): Promise<boolean> {
+    return this.docs.insertIfAbsent('evaluations', this.newEvaluation(evaluation));
+  }
+
+  private newEvaluation(evaluation: NewEvaluation): Evaluation {
+    return {
       id: evaluation.id,
       run_id: evaluation.run_id,
       candidate_id: evaluation.candidate_id,
@@ -210,8 +236,6 @@ export class DocumentRunStore implements RunStore {
       stats: null,
       error: null,
     };
-    await this.docs.insert('evaluations', doc);
-    return doc;
   }
 
   public getEvaluation(id: string): Promise<Evaluation> {
@@ -294,7 +318,17 @@ export class DocumentRunStore implements RunStore {
   // --- customizations -----------------------------------------------------------------------------------------
 
   public async createCustomization(customization: NewCustomization): Promise<Customization> {
-    const doc: Customization = {
+    const doc = this.newCustomization(customization);
+    await this.docs.insert('customizations', doc);
+    return doc;
+  }
+
+  public createCustomizationIfAbsent(customization: NewCustomization): Promise<boolean> {
+    return this.docs.insertIfAbsent('customizations', this.newCustomization(customization));
+  }
+
+  private newCustomization(customization: NewCustomization): Customization {
+    return {
       id: customization.id,
       run_id: customization.run_id,
       candidate_id: customization.candidate_id,
@@ -310,8 +344,6 @@ export class DocumentRunStore implements RunStore {
       finished_at: null,
       error: null,
     };
-    await this.docs.insert('customizations', doc);
-    return doc;
   }
 
   public getCustomization(id: string): Promise<Customization> {
@@ -358,7 +390,17 @@ export class DocumentRunStore implements RunStore {
   // --- judge runs ---------------------------------------------------------------------------------------------
 
   public async createJudgeRun(judge: NewJudgeRun): Promise<JudgeRun> {
-    const doc: JudgeRun = {
+    const doc = this.newJudgeRun(judge);
+    await this.docs.insert('judge_runs', doc);
+    return doc;
+  }
+
+  public createJudgeRunIfAbsent(judge: NewJudgeRun): Promise<boolean> {
+    return this.docs.insertIfAbsent('judge_runs', this.newJudgeRun(judge));
+  }
+
+  private newJudgeRun(judge: NewJudgeRun): JudgeRun {
+    return {
       id: judge.id,
       run_id: judge.run_id,
       model_name: judge.model_name,
@@ -368,8 +410,6 @@ export class DocumentRunStore implements RunStore {
       created_at: this.now(),
       error: null,
     };
-    await this.docs.insert('judge_runs', doc);
-    return doc;
   }
 
   public getJudgeRun(id: string): Promise<JudgeRun> {
@@ -394,6 +434,11 @@ export class DocumentRunStore implements RunStore {
     const doc: Dataset = { ...dataset, created_at: this.now() };
     await this.docs.insert('datasets', doc);
     return doc;
+  }
+
+  public createDatasetIfAbsent(dataset: NewDataset): Promise<boolean> {
+    const doc: Dataset = { ...dataset, created_at: this.now() };
+    return this.docs.insertIfAbsent('datasets', doc);
   }
 
   public getDataset(id: string): Promise<Dataset> {

@@ -31,6 +31,11 @@ export interface Documents {
   readonly backend: StoreBackend;
   /** Throws ConflictError on a duplicate id or unique key. */
   insert(collection: CollectionName, doc: DocInput): Promise<void>;
+  /**
+   * Inserts unless a document with the same id or unique key exists (which is left as it is); true when inserted.
+   * For idempotent creates: a repeat costs no error.
+   */
+  insertIfAbsent(collection: CollectionName, doc: DocInput): Promise<boolean>;
   /** Insert or replace by id. */
   upsertMany(collection: CollectionName, docs: readonly DocInput[]): Promise<void>;
   get(collection: CollectionName, id: string): Promise<Doc | undefined>;

@@ -120,6 +120,19 @@ export class MongoDocuments implements Documents, StoreLifecycle {
     });
   }
 
+  public insertIfAbsent(collection: CollectionName, doc: DocInput): Promise<boolean> {
+    return this.call('insertIfAbsent', async (db) => {
+      try {
+        await this.coll(db, collection).insertOne(toMongo(doc));
+        return true;
+      } catch (err) {
+        // Any unique index (the _id or the collection's own), as for insert's ConflictError.
+        if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+        throw err;
+      }
+    });
+  }
+
   public upsertMany(collection: CollectionName, docs: readonly DocInput[]): Promise<void> {
     if (docs.length === 0) return Promise.resolve();
     return this.call('upsertMany', async (db) => {

@@ -188,6 +188,11 @@ export interface RunFilter {
 export interface RunStore extends StoreLifecycle {
   /** Throws ConflictError when the id exists. */
   createRun(run: NewRun): Promise<FlywheelRun>;
+  /**
+   * The idempotent create (each entity has one): stores the document unless one with its id (or unique key) exists,
+   * which is left untouched; true when this call stored it. A repeat is no error.
+   */
+  createRunIfAbsent(run: NewRun): Promise<boolean>;
   /** Throws NotFoundError. */
   getRun(id: string): Promise<FlywheelRun>;
   /** Newest first (created_at desc, id desc). */
@@ -206,6 +211,7 @@ export interface RunStore extends StoreLifecycle {
 
   /** Throws ConflictError when the id, or the (run_id, model_name) pair, exists. */
   createCandidate(candidate: NewCandidate): Promise<Candidate>;
+  createCandidateIfAbsent(candidate: NewCandidate): Promise<boolean>;
   getCandidate(id: string): Promise<Candidate>;
   /** Oldest first. */
   listCandidates(runId: string, page?: PageRequest): Promise<Page<Candidate>>;
@@ -218,6 +224,7 @@ export interface RunStore extends StoreLifecycle {
   setCandidateDeploymentStatus(id: string, status: DeploymentStatus): Promise<boolean>;
 
   createEvaluation(evaluation: NewEvaluation): Promise<Evaluation>;
+  createEvaluationIfAbsent(evaluation: NewEvaluation): Promise<boolean>;
   getEvaluation(id: string): Promise<Evaluation>;
   /** Oldest first. */
   listEvaluations(
@@ -245,6 +252,7 @@ export interface RunStore extends StoreLifecycle {
   listEvaluationSamples(evaluationId: string, page?: PageRequest): Promise<Page<EvaluationSample>>;
 
   createCustomization(customization: NewCustomization): Promise<Customization>;
+  createCustomizationIfAbsent(customization: NewCustomization): Promise<boolean>;
   getCustomization(id: string): Promise<Customization>;
   listCustomizations(
     filter: { readonly run_id?: string; readonly candidate_id?: string; readonly workload_id?: string },
@@ -263,6 +271,7 @@ export interface RunStore extends StoreLifecycle {
   finishCustomization(id: string, status: TerminalJobStatus, at: number, error?: ErrorInfo | null): Promise<boolean>;
 
   createJudgeRun(judge: NewJudgeRun): Promise<JudgeRun>;
+  createJudgeRunIfAbsent(judge: NewJudgeRun): Promise<boolean>;
   getJudgeRun(id: string): Promise<JudgeRun>;
   listJudgeRuns(runId: string, page?: PageRequest): Promise<Page<JudgeRun>>;
   /** False once the judge deployment is terminal (completed, cancelled, failed). */
@@ -270,6 +279,7 @@ export interface RunStore extends StoreLifecycle {
 
   /** Throws ConflictError when the id or the name exists. */
   createDataset(dataset: NewDataset): Promise<Dataset>;
+  createDatasetIfAbsent(dataset: NewDataset): Promise<boolean>;
   getDataset(id: string): Promise<Dataset>;
   listDatasets(runId: string, page?: PageRequest): Promise<Page<Dataset>>;
   /** Every dataset of each of these runs, in one query per 1,000 (a list view's runs without one call per run). */

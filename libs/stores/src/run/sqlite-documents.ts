@@ -1,6 +1,8 @@
 // Documents on SQLite: one table per collection holding the JSON document, with a generated column per indexed
-// field (json_extract) so every lookup path and unique key is a real index. better-sqlite3 is synchronous and
-// each update runs in an IMMEDIATE transaction, so a guarded update is atomic even across processes.
+// field (json_extract) so every lookup path and unique key is a real index. A guarded update is one UPDATE statement
+// (json_set, the guard in its WHERE), so it is atomic even across processes without a read-modify-write in
+// JavaScript: the read model takes one such update per event, and parsing and rewriting whole documents in a
+// transaction cost more than everything else the store did.
 import type Database from 'better-sqlite3';
 import { BootState, defaultSleep, type Sleep, type StoreHealth, type StoreLifecycle } from '../boot';
 import { parseStoreConfig, sqliteConfigSchema, type SqliteConfig, type SqliteConfigInput } from '../config';
@@ -23,8 +25,13 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** Field names come from the collection table, never from callers; checked anyway before going into SQL. */
 function column(name: string): string {
+  return quoteIdent(jsonKey(name));
+}
+
+/** A field name safe inside a JSON path literal ('$.name') as well as an identifier. */
+function jsonKey(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`not a field name: ${name}`);
-  return quoteIdent(name);
+  return name;
 }
 
 export function sqliteSchema(): string {
@@ -98,6 +105,19 @@ export class SqliteDocuments implements Documents, StoreLifecycle {
     );
   }
 
+  public insertIfAbsent(collection: CollectionName, doc: DocInput): Promise<boolean> {
+    return runSync(
+      () =>
+        // No conflict target: any unique key (the id or the collection's own) makes it a no-op, as insert's
+        // ConflictError would — without the cost of raising and catching an error per repeat.
+        this.open('insertIfAbsent')
+          .prepare(`INSERT INTO ${collection} (id, doc) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+          .run(doc.id, JSON.stringify(doc)).changes === 1,
+      'insertIfAbsent',
+      'sqlite',
+    );
+  }
+
   public upsertMany(collection: CollectionName, docs: readonly DocInput[]): Promise<void> {
     return runSync(
       () => {
@@ -135,19 +155,11 @@ export class SqliteDocuments implements Documents, StoreLifecycle {
     return runSync(
       () => {
         const db = this.open('update');
-        const read = db.prepare(`SELECT doc FROM ${collection} WHERE id = ?`);
-        const write = db.prepare(`UPDATE ${collection} SET doc = ? WHERE id = ?`);
-        // IMMEDIATE takes the write lock before reading: no other connection can slip a write in between.
-        return db
-          .transaction((): UpdateOutcome => {
-            const row = read.get(id) as { doc: string } | undefined;
-            if (!row) return 'missing';
-            const doc = JSON.parse(row.doc) as Record<string, unknown>;
-            if (guard && guard.notIn.includes(String(doc[guard.field]))) return 'guarded';
-            write.run(JSON.stringify({ ...doc, ...set, id }), id);
-            return 'applied';
-          })
-          .immediate();
+        const { sql, params } = updateStatement(collection, id, set, guard);
+        if (db.prepare(sql).run(...params).changes === 1) return 'applied';
+        // Nothing changed: the guard held it back, or there is no such document.
+        const exists = db.prepare(`SELECT 1 FROM ${collection} WHERE id = ?`).get(id) !== undefined;
+        return exists ? 'guarded' : 'missing';
       },
       'update',
       'sqlite',
@@ -201,6 +213,45 @@ export class SqliteDocuments implements Documents, StoreLifecycle {
     if (!this.db) throw new RangeError('no database'); // unreachable when ready
     return this.db;
   }
+}
+
+/**
+ * `UPDATE … SET doc = json_set(doc, '$.f', json(?), …) WHERE id = ? [AND guard]`: the same document as reading it,
+ * spreading `set` over it and writing it back (a field set to undefined is removed, as JSON.stringify drops it; the
+ * id stays). Values go in as JSON text, so nested objects stay objects and numbers keep every digit. A missing or
+ * null guard field passes the guard, as `String(undefined)` never named a terminal status.
+ */
+function updateStatement(
+  collection: CollectionName,
+  id: string,
+  set: Readonly<Record<string, unknown>>,
+  guard: Guard | undefined,
+): { sql: string; params: unknown[] } {
+  let doc = 'doc';
+  const removed: string[] = [];
+  const assignments: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, value] of Object.entries(set)) {
+    if (field === 'id') continue;
+    const path = `'$.${jsonKey(field)}'`;
+    const text = value === undefined ? undefined : JSON.stringify(value);
+    if (text === undefined) {
+      removed.push(path);
+    } else {
+      assignments.push(`${path}, json(?)`);
+      params.push(text);
+    }
+  }
+  if (removed.length > 0) doc = `json_remove(${doc}, ${removed.join(', ')})`;
+  if (assignments.length > 0) doc = `json_set(${doc}, ${assignments.join(', ')})`;
+  let where = 'id = ?';
+  params.push(id);
+  if (guard) {
+    const current = `json_extract(doc, '$.${jsonKey(guard.field)}')`;
+    where += ` AND (${current} IS NULL OR ${current} NOT IN (${guard.notIn.map(() => '?').join(', ')}))`;
+    params.push(...guard.notIn);
+  }
+  return { sql: `UPDATE ${collection} SET doc = ${doc} WHERE ${where}`, params };
 }
 
 function whereClause(filter: DocFilter): { where: string[]; params: unknown[] } {

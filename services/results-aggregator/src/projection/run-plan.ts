@@ -3,7 +3,7 @@
 // customization. The planned documents are how the aggregator later knows that a candidate is finished: all of its
 // evaluations are terminal. The API shows every planned candidate and evaluation as `pending` from the start.
 import { type CandidateModelV1, type EvalTypeV1 } from '@flywheel/contracts';
-import { ConflictError, type RunStore } from '@flywheel/stores';
+import { type RunStore } from '@flywheel/stores';
 import { candidateIdOf, customizationIdOf, evaluationIdOf } from '../ids';
 
 export interface RunPlan {
@@ -22,50 +22,36 @@ export function expectedEvalTypes(candidate: CandidateModelV1): EvalTypeV1[] {
 }
 
 /**
- * Creates whatever part of the plan is missing; safe to call again (redelivery, restart mid-way). The jobs API passes
- * the request's JSON so a request that was stored but never published can be published again (stall-detector.ts).
+ * Creates whatever part of the plan is missing (a document already there is a repeat, left as it is); safe to call
+ * again (redelivery, restart mid-way). The jobs API passes the request's JSON so a request that was stored but never
+ * published can be published again (stall-detector.ts).
  */
 export async function writeRunPlan(store: RunStore, plan: RunPlan, requestJson?: string): Promise<void> {
-  await ignoreConflict(
-    store.createRun({
-      id: plan.run_id,
-      workload_id: plan.workload_id,
-      client_id: plan.client_id,
-      request_json: requestJson ?? null,
-    }),
-  );
+  await store.createRunIfAbsent({
+    id: plan.run_id,
+    workload_id: plan.workload_id,
+    client_id: plan.client_id,
+    request_json: requestJson ?? null,
+  });
   for (const c of plan.candidates) {
     const candidateId = candidateIdOf(plan.run_id, c.model_name);
-    await ignoreConflict(store.createCandidate({ id: candidateId, run_id: plan.run_id, model_name: c.model_name }));
+    await store.createCandidateIfAbsent({ id: candidateId, run_id: plan.run_id, model_name: c.model_name });
     for (const evalType of expectedEvalTypes(c)) {
-      await ignoreConflict(
-        store.createEvaluation({
-          id: evaluationIdOf(plan.run_id, c.model_name, evalType),
-          run_id: plan.run_id,
-          candidate_id: candidateId,
-          eval_type: evalType,
-        }),
-      );
+      await store.createEvaluationIfAbsent({
+        id: evaluationIdOf(plan.run_id, c.model_name, evalType),
+        run_id: plan.run_id,
+        candidate_id: candidateId,
+        eval_type: evalType,
+      });
     }
     if (c.customization_enabled) {
-      await ignoreConflict(
-        store.createCustomization({
-          id: customizationIdOf(plan.run_id, c.model_name),
-          run_id: plan.run_id,
-          candidate_id: candidateId,
-          workload_id: plan.workload_id,
-          base_model: c.model_name,
-        }),
-      );
+      await store.createCustomizationIfAbsent({
+        id: customizationIdOf(plan.run_id, c.model_name),
+        run_id: plan.run_id,
+        candidate_id: candidateId,
+        workload_id: plan.workload_id,
+        base_model: c.model_name,
+      });
     }
-  }
-}
-
-/** A create that finds its document already there is a repeat of an earlier attempt. */
-export async function ignoreConflict(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventPublisher } from '@flywheel/bus';
 import { Topics } from '@flywheel/contracts';
-import { ev, CANDIDATES, DECISION, newBus, openStores, type Bus, type Stores } from '../../test/fixtures';
+import { ev, CANDIDATES, DECISION, newBus, openStores, WORKLOAD, type Bus, type Stores } from '../../test/fixtures';
 import { candidateIdOf, evaluationIdOf } from '../ids';
 import { type FlywheelCatalogue, RunProjection } from './run-projection';
 import { writeRunPlan } from './run-plan';
@@ -296,6 +296,58 @@ describe('RunProjection', () => {
     expect(finished).toEqual(['failed']);
     expect((await stores.runs.getRun(runId)).status).toBe('failed');
     expect(bus.publishedTo(Topics.runCancelledV1)).toEqual([]);
+  });
+
+  it('records progress on a planned evaluation and drops progress that arrives after it finished', async () => {
+    expect(await p.evaluationProgress(ev.evalProgress(runId, BIG, 'base', 40))).toEqual({ kind: 'applied' });
+    const id = evaluationIdOf(runId, BIG, 'base');
+    expect(await stores.runs.getEvaluation(id)).toMatchObject({
+      status: 'running',
+      progress: 40,
+      job_id: `job-${BIG}-base`,
+    });
+    await p.evaluationCompleted(ev.evalCompleted(runId, BIG, 'base', 0.8));
+    const late = await p.evaluationProgress(ev.evalProgress(runId, BIG, 'base', 60));
+    expect(late).toEqual({ kind: 'ignored', reason: 'evaluation already finished' });
+    expect(await stores.runs.getEvaluation(id)).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
+  it('records an evaluation or customization the plan did not expect, but nothing for a model that is no candidate', async () => {
+    const other = randomUUID();
+    const model = 'm-3b';
+    await writeRunPlan(
+      stores.runs,
+      ev.runRequested(other, [
+        { model_name: model, context_length: null, icl_enabled: false, customization_enabled: false },
+      ]),
+    );
+    expect((await p.evaluationProgress(ev.evalProgress(other, model, 'icl', 30))).kind).toBe('applied');
+    expect(await stores.runs.getEvaluation(evaluationIdOf(other, model, 'icl'))).toMatchObject({
+      candidate_id: candidateIdOf(other, model),
+      status: 'running',
+      progress: 30,
+    });
+    const customization = {
+      event_id: randomUUID(),
+      run_id: other,
+      occurred_at: Date.UTC(2026, 0, 1, 12, 0, 5),
+      model_name: model,
+      job_id: 'cust-1',
+      percent: 50,
+      epoch: 1,
+      step: 5,
+      train_loss: 0.4,
+      val_loss: null,
+    };
+    expect((await p.customizationProgress(customization)).kind).toBe('applied');
+    expect((await stores.runs.listCustomizations({ run_id: other })).items).toEqual([
+      expect.objectContaining({ workload_id: WORKLOAD, status: 'running', progress: 50, steps_completed: 5 }),
+    ]);
+    expect((await stores.runs.getCandidate(candidateIdOf(other, model))).status).toBe('running_evals');
+
+    const stranger = await p.evaluationProgress(ev.evalProgress(other, 'not-a-candidate', 'base', 10));
+    expect(stranger).toEqual({ kind: 'ignored', reason: 'model not-a-candidate is not a candidate of this run' });
+    expect((await stores.runs.listEvaluations({ run_id: other })).items).toHaveLength(2);
   });
 
   it('skips events of an unknown or deleted run', async () => {

@@ -48,7 +48,7 @@ import { candidateIdOf, customizationIdOf, datasetIdOf, evaluationIdOf, eventIdO
 import { candidateVerdict, runVerdict } from './completion';
 import { recommend } from './recommendation';
 import { candidateScoresOf } from './run-scores';
-import { ignoreConflict, writeRunPlan } from './run-plan';
+import { writeRunPlan } from './run-plan';
 
 export type FlywheelCatalogue = typeof catalogue;
 
@@ -114,16 +114,14 @@ export class RunProjection {
       ];
       for (const [kind, ref] of refs) {
         if (ref === null) continue;
-        await ignoreConflict(
-          this.store.createDataset({
-            id: datasetIdOf(e.run_id, kind),
-            run_id: e.run_id,
-            name: ref.name,
-            kind,
-            num_records: ref.record_count,
-            uri: ref.uri,
-          }),
-        );
+        await this.store.createDatasetIfAbsent({
+          id: datasetIdOf(e.run_id, kind),
+          run_id: e.run_id,
+          name: ref.name,
+          kind,
+          num_records: ref.record_count,
+          uri: ref.uri,
+        });
       }
       return APPLIED;
     });
@@ -187,14 +185,12 @@ export class RunProjection {
   public deployRequested(e: CandidateDeployRequestedV1): Promise<ProjectionResult> {
     return this.onRun(e.run_id, async () => {
       if (e.role === 'judge') {
-        await ignoreConflict(
-          this.store.createJudgeRun({
-            id: judgeIdOf(e.run_id, e.model_name),
-            run_id: e.run_id,
-            model_name: e.model_name,
-            deployment_type: 'local',
-          }),
-        );
+        await this.store.createJudgeRunIfAbsent({
+          id: judgeIdOf(e.run_id, e.model_name),
+          run_id: e.run_id,
+          model_name: e.model_name,
+          deployment_type: 'local',
+        });
         return APPLIED;
       }
       if (e.role !== 'candidate') return ignored(`${e.role} deployments are not part of the read model`);
@@ -209,7 +205,7 @@ export class RunProjection {
       const candidate = await this.candidate(e.run_id, e.model_name);
       if (candidate === null) return ignored(`model ${e.model_name} is not a candidate of this run`);
       await this.store.setCandidateDeploymentStatus(candidate.id, 'ready');
-      return this.advanceCandidate(e.run_id, e.model_name, 'running_evals', e.occurred_at);
+      return this.advance(candidate, 'running_evals', e.occurred_at);
     });
   }
 
@@ -299,20 +295,20 @@ export class RunProjection {
   // --- evaluation -------------------------------------------------------------------------------------------
 
   public evaluationStarted(e: EvaluationStartedV1): Promise<ProjectionResult> {
-    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, e.occurred_at, async (id) => {
+    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, async (id) => {
       await this.advanceCandidate(e.run_id, e.model_name, 'running_evals', e.occurred_at);
       return this.store.updateEvaluation(id, { job_id: e.job_id });
     });
   }
 
   public evaluationProgress(e: EvaluationProgressV1): Promise<ProjectionResult> {
-    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, e.occurred_at, (id) =>
+    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, (id) =>
       this.store.updateEvaluation(id, { job_id: e.job_id, progress: clampPercent(e.percent) }),
     );
   }
 
   public evaluationCompleted(e: EvaluationCompletedV1): Promise<ProjectionResult> {
-    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, e.occurred_at, async (id, candidateId) => {
+    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, async (id, candidateId) => {
       const applied = await this.store.finishEvaluation(id, 'completed', e.occurred_at, {
         scores: e.scores,
         stats: {
@@ -330,7 +326,7 @@ export class RunProjection {
   }
 
   public evaluationFailed(e: EvaluationFailedV1): Promise<ProjectionResult> {
-    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, e.occurred_at, async (id, candidateId) => {
+    return this.onEvaluation(e.run_id, e.model_name, e.eval_type, async (id, candidateId) => {
       const status = e.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
       const applied = await this.store.finishEvaluation(id, status, e.occurred_at, { error: e.error });
       await this.settleCandidate(candidateId, e.run_id, e.occurred_at);
@@ -435,6 +431,11 @@ export class RunProjection {
     }
   }
 
+  /**
+   * Customization events: the candidate moves on, then `apply` writes the customization. A planned customization
+   * exists from the request on; one that is not (customization off in the request, yet it ran) is created when the
+   * write finds no document, rather than lost.
+   */
   private onCustomization(
     runId: string,
     model: string,
@@ -445,51 +446,77 @@ export class RunProjection {
       const candidate = await this.candidate(runId, model);
       if (candidate === null) return ignored(`model ${model} is not a candidate of this run`);
       const id = customizationIdOf(runId, model);
-      // Not planned (customization off in the request, yet it ran): record it rather than lose it.
-      await ignoreConflict(
-        this.store.createCustomization({
-          id,
-          run_id: runId,
-          candidate_id: candidate.id,
-          workload_id: (await this.store.getRun(runId)).workload_id,
-          base_model: model,
-        }),
+      await this.advance(candidate, 'running_evals', at);
+      const applied = await unlessMissing(
+        'customization',
+        id,
+        () => apply(id, candidate.id),
+        async () => {
+          await this.store.createCustomizationIfAbsent({
+            id,
+            run_id: runId,
+            candidate_id: candidate.id,
+            workload_id: (await this.store.getRun(runId)).workload_id,
+            base_model: model,
+          });
+          return apply(id, candidate.id);
+        },
       );
-      await this.advanceCandidate(runId, model, 'running_evals', at);
-      return (await apply(id, candidate.id)) ? APPLIED : ignored('customization already finished');
+      return applied ? APPLIED : ignored('customization already finished');
     });
   }
 
+  /**
+   * Evaluation events write the evaluation first: a planned one exists from the request on, so the common event
+   * (progress) is one write. Only when it is missing are the run and the candidate checked and the evaluation created
+   * (one the plan did not expect), then written. An existing evaluation implies its candidate and run (a deletion
+   * removes children first).
+   */
   private onEvaluation(
     runId: string,
     model: string,
     evalType: EvalTypeV1,
-    _at: number,
     apply: (id: string, candidateId: string) => Promise<boolean>,
   ): Promise<ProjectionResult> {
     if (evalType === 'unknown') return Promise.resolve(ignored('evaluation of an unknown type'));
     return this.onRun(runId, async () => {
-      const candidate = await this.candidate(runId, model);
-      if (candidate === null) return ignored(`model ${model} is not a candidate of this run`);
       const id = evaluationIdOf(runId, model, evalType);
-      await ignoreConflict(
-        this.store.createEvaluation({ id, run_id: runId, candidate_id: candidate.id, eval_type: evalType }),
+      const applied = await unlessMissing(
+        'evaluation',
+        id,
+        () => apply(id, candidateIdOf(runId, model)),
+        async () => {
+          const candidate = await this.candidate(runId, model);
+          if (candidate === null) return null;
+          await this.store.createEvaluationIfAbsent({
+            id,
+            run_id: runId,
+            candidate_id: candidate.id,
+            eval_type: evalType,
+          });
+          return apply(id, candidate.id);
+        },
       );
-      return (await apply(id, candidate.id)) ? APPLIED : ignored('evaluation already finished');
+      if (applied === null) return ignored(`model ${model} is not a candidate of this run`);
+      return applied ? APPLIED : ignored('evaluation already finished');
     });
   }
 
+  /**
+   * The run's candidate for `model`, or null when the run has no such candidate; NotFound (reported by onRun) when
+   * the run is unknown. The candidate is read first: it exists only while its run does (deletion removes children
+   * first), so the run is read only when the candidate is missing.
+   */
   private async candidate(runId: string, model: string): Promise<Candidate | null> {
-    await this.store.getRun(runId); // NotFound for an unknown run, reported as such by onRun
     try {
       return await this.store.getCandidate(candidateIdOf(runId, model));
     } catch (err) {
-      if (err instanceof NotFoundError) return null;
-      throw err;
+      if (!(err instanceof NotFoundError)) throw err;
     }
+    await this.store.getRun(runId);
+    return null;
   }
 
-  /** Moves a candidate forward only (pending → deploying → running_evals): a late event never moves it back. */
   private async advanceCandidate(
     runId: string,
     model: string,
@@ -498,6 +525,15 @@ export class RunProjection {
   ): Promise<ProjectionResult> {
     const candidate = await this.candidate(runId, model);
     if (candidate === null) return ignored(`model ${model} is not a candidate of this run`);
+    return this.advance(candidate, to, at);
+  }
+
+  /** Moves a candidate forward only (pending → deploying → running_evals): a late event never moves it back. */
+  private async advance(
+    candidate: Candidate,
+    to: 'deploying' | 'running_evals',
+    at: number,
+  ): Promise<ProjectionResult> {
     const rank = { pending: 0, deploying: 1, running_evals: 2 } as const;
     const current = candidate.status in rank ? rank[candidate.status as keyof typeof rank] : 3;
     if (current >= rank[to]) return ignored(`candidate is already ${candidate.status}`);
@@ -513,7 +549,7 @@ export class RunProjection {
     error: ErrorInfoV1 | null,
   ): Promise<ProjectionResult> {
     const id = judgeIdOf(runId, model);
-    await ignoreConflict(this.store.createJudgeRun({ id, run_id: runId, model_name: model, deployment_type: 'local' }));
+    await this.store.createJudgeRunIfAbsent({ id, run_id: runId, model_name: model, deployment_type: 'local' });
     return (await this.store.setJudgeDeploymentStatus(id, status, error)) ? APPLIED : ignored('judge already finished');
   }
 
@@ -559,6 +595,24 @@ function roleIgnored(role: DeploymentRoleV1): string {
 
 function clampPercent(p: number): number {
   return Math.min(100, Math.max(0, p));
+}
+
+/**
+ * Runs `write`; when it finds no `entity` document `id` (NotFound for exactly that one), runs `create` instead, which
+ * creates it and writes again.
+ */
+async function unlessMissing<T, C>(
+  entity: 'evaluation' | 'customization',
+  id: string,
+  write: () => Promise<T>,
+  create: () => Promise<C>,
+): Promise<T | C> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof NotFoundError && err.entity === entity && err.id === id)) throw err;
+  }
+  return create();
 }
 
 /** A write to a document that is not there (e.g. a customized evaluation that was never planned) changes nothing. */
