@@ -1,5 +1,5 @@
 import { writeZip } from '../util/zip';
-import { samplesFromDownload } from './nemo-eval-samples';
+import { quickSample, samplesFromDownload, schemaSample } from './nemo-eval-samples';
 
 const toolRecord = (name: string, args: string, nameAcc: number, argsAcc: number, rating: number | null): unknown => ({
   item: { request: { messages: [{ role: 'user', content: 'q' }] }, timestamp: 1 },
@@ -98,5 +98,99 @@ describe('samplesFromDownload (NeMo download-results)', () => {
     expect(samplesFromDownload('generic', writeZip({ 'r/results.json': '{oops' })).unavailable).toBe(
       'r/results.json is not valid JSON',
     );
+  });
+
+  describe('the quick reader agrees with the schema', () => {
+    // A record with every optional part present, then one part at a time replaced by each kind of value.
+    const full = (): Record<string, unknown> => ({
+      item: { request: { messages: [] } },
+      sample: {
+        output_text: 'text',
+        response: {
+          id: 'x',
+          choices: [
+            {
+              finish_reason: 'tool_calls',
+              message: {
+                role: 'assistant',
+                content: 'hi',
+                tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: { a: 1 }, extra: 1 } }],
+              },
+            },
+            { message: { content: null } },
+          ],
+          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 9 },
+        },
+        error: 'boom',
+      },
+      metrics: {
+        'tool-calling-accuracy': {
+          scores: { function_name_accuracy: { value: 1 }, function_name_and_args_accuracy: { value: null } },
+        },
+        correctness: { scores: { rating: { value: 0.5, stats: {} } } },
+        'llm-judge': { scores: { similarity: { value: 7 } } },
+      },
+    });
+    const paths = [
+      [],
+      ['sample'],
+      ['sample', 'output_text'],
+      ['sample', 'error'],
+      ['sample', 'response'],
+      ['sample', 'response', 'choices'],
+      ['sample', 'response', 'choices', 0],
+      ['sample', 'response', 'choices', 0, 'message'],
+      ['sample', 'response', 'choices', 0, 'message', 'content'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0, 'id'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0, 'type'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0, 'function'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0, 'function', 'name'],
+      ['sample', 'response', 'choices', 0, 'message', 'tool_calls', 0, 'function', 'arguments'],
+      ['sample', 'response', 'choices', 1, 'message', 'content'],
+      ['sample', 'response', 'usage'],
+      ['sample', 'response', 'usage', 'prompt_tokens'],
+      ['sample', 'response', 'usage', 'completion_tokens'],
+      ['sample', 'response', 'usage', 'total_tokens'],
+      ['metrics'],
+      ['metrics', 'correctness'],
+      ['metrics', 'correctness', 'scores'],
+      ['metrics', 'correctness', 'scores', 'rating'],
+      ['metrics', 'correctness', 'scores', 'rating', 'value'],
+      ['metrics', 'llm-judge', 'scores', 'similarity', 'value'],
+    ] as const;
+    const values: unknown[] = [undefined, null, 'x', 'function', 0, 7, -1, 1.5, true, [], [{}], {}, { a: 'b' }];
+
+    function replaced(path: readonly (string | number)[], value: unknown): unknown {
+      if (path.length === 0) return value;
+      const record = full();
+      let at = record as Record<string | number, unknown>;
+      for (const step of path.slice(0, -1)) at = at[step] as Record<string | number, unknown>;
+      const last = path[path.length - 1] as string | number;
+      if (value === undefined) delete at[last];
+      else at[last] = value;
+      return JSON.parse(JSON.stringify(record)) as unknown; // as the archive would carry it
+    }
+
+    it.each(['tool-calling', 'generic'] as const)('on every variant of a record (%s)', (kind) => {
+      let vouched = 0;
+      let declined = 0;
+      const records = [full(), ...paths.flatMap((path) => values.map((v) => replaced(path, v)))];
+      for (const [index, record] of records.entries()) {
+        const quick = quickSample(kind, record, index);
+        const schema = schemaSample(kind, record, index);
+        const unreadable = schema.error?.startsWith('unreadable per-sample record') ?? false;
+        // It declines exactly what the schema refuses (so the schema names the fault), and reads the rest alike.
+        expect({ record, declined: quick === undefined }).toEqual({ record, declined: unreadable });
+        if (quick === undefined) declined += 1;
+        else {
+          vouched += 1;
+          expect({ record, sample: quick }).toStrictEqual({ record, sample: schema });
+        }
+      }
+      expect(vouched).toBeGreaterThan(50);
+      expect(declined).toBeGreaterThan(50);
+    });
   });
 });

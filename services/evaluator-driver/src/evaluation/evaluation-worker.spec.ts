@@ -350,6 +350,45 @@ describe('EvaluationWorker', () => {
     expect(publisher.events).toEqual([]);
   });
 
+  describe('passes (no timer pass: wakes alone drive the work)', () => {
+    const NO_TIMER = { tickIntervalMs: 3_600_000 };
+
+    it('many wakes at once share one pass, and every ready evaluation still starts', async () => {
+      const w = worker(NO_TIMER);
+      await w.idle();
+      const passes = jest.spyOn(state, 'startable');
+      state.recordDeployed('r1', M1);
+      state.recordDeployed('r1', M2);
+      for (let i = 0; i < 50; i += 1) w.wake();
+      await until('three jobs', () => evaluator.created.length === 3);
+      expect(passes).toHaveBeenCalledTimes(1);
+      expect(evaluator.created.map((s) => s.dataset.name).sort()).toEqual(['eval-r1', 'eval-r1', 'icl-1']);
+    });
+
+    it('a finished task frees its slot for the next evaluation', async () => {
+      state.recordDeployed('r1', M1);
+      state.recordDeployed('r1', M2);
+      worker({ ...NO_TIMER, maxConcurrentJobs: 1 });
+      for (const [i, id] of ['job-1', 'job-2', 'job-3'].entries()) {
+        await until(`${id} started`, () => publisher.of(Topics.evaluationStartedV1).length === i + 1);
+        evaluator.set(id, 'succeeded', 100);
+      }
+      await until('three completed', () => publisher.of(Topics.evaluationCompletedV1).length === 3);
+    });
+
+    it('a task that threw is resumed when its backoff ends, its job polled again and not created again', async () => {
+      state.recordDeployed('r1', M2);
+      const w = worker(NO_TIMER);
+      await until('started', () => publisher.of(Topics.evaluationStartedV1).length === 1);
+      publisher.failures = 1; // the completed event: the task throws, the evaluation stays running with no task
+      evaluator.set('job-1', 'succeeded', 100);
+      await until('completed', () => publisher.of(Topics.evaluationCompletedV1).length === 1);
+      await w.idle();
+      expect(state.get({ runId: 'r1', modelName: M2, evalType: 'base' })?.status).toBe('completed');
+      expect(evaluator.created).toHaveLength(1);
+    });
+  });
+
   it('stop() leaves the job running; a new worker resumes it without creating another', async () => {
     state.recordDeployed('r1', M2);
     const first = worker();

@@ -76,13 +76,23 @@ const SILENT: WorkerLogger = { log: () => undefined, warn: () => undefined, erro
 export class EvaluationWorker {
   private readonly tasks = new Map<string, Task>();
   /** A task that threw (e.g. the broker is down) is not respawned before this time. */
-  private readonly backoffUntil = new Map<string, { at: number; failures: number }>();
+  private readonly backoffUntil = new Map<string, { at: number; failures: number; key: EvaluationKey }>();
   private readonly shutdown = new AbortController();
   private readonly clock: () => number;
   private readonly logger: WorkerLogger;
   private timer: NodeJS.Timeout | undefined;
+  /** A pass asked for and not begun yet: the wakes until then share it. */
+  private scheduled: NodeJS.Immediate | undefined;
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
+  /**
+   * Whether the next pass reads every open evaluation to resume the ones no task drives. Only a task makes an
+   * evaluation open (creating, running), and one that returns normally leaves it pending or terminal; so an open row
+   * without a task exists only after a restart or a task that threw. Reading them all on every wake was most of a
+   * pass's cost with 180 evaluations in flight (a wake per event and per finished task), so it is done at start, while
+   * a failed task waits to be respawned, and on each timer pass.
+   */
+  private rescan = true;
   private running = false;
 
   public constructor(private readonly deps: WorkerDeps) {
@@ -98,18 +108,34 @@ export class EvaluationWorker {
     if (reset > 0) {
       this.logger.warn(`${reset} job creation(s) interrupted by a restart: creating them again`);
     }
-    this.timer = setInterval(() => this.wake(), this.deps.settings.tickIntervalMs);
+    this.timer = setInterval(() => {
+      this.rescan = true;
+      this.wake();
+    }, this.deps.settings.tickIntervalMs);
     this.timer.unref();
     this.wake();
   }
 
-  /** Look for work now (handlers call it after recording something). */
+  /**
+   * Look for work soon (handlers call it after recording something, tasks when they end). The pass runs once the
+   * current I/O callbacks are done (setImmediate), so a batch of events or of finished tasks shares one pass, and a
+   * handler does not run the pass inside its delivery.
+   */
   public wake(): void {
     if (!this.running) return;
     if (this.ticking !== null) {
       this.tickAgain = true;
       return;
     }
+    if (this.scheduled !== undefined) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      this.runTick();
+    });
+  }
+
+  private runTick(): void {
+    if (!this.running || this.ticking !== null) return;
     // A wake from a handler must not lend that handler's span to the whole tick.
     this.ticking = withoutTrace(() =>
       this.tick()
@@ -131,6 +157,8 @@ export class EvaluationWorker {
   public async stop(): Promise<void> {
     this.running = false;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
     this.shutdown.abort();
     await this.ticking;
     await Promise.all([...this.tasks.values()].map((t) => t.done));
@@ -143,7 +171,7 @@ export class EvaluationWorker {
 
   /** Resolves when no task is open and no tick is in progress (tests). */
   public async idle(pollMs = 10): Promise<void> {
-    while (this.tasks.size > 0 || this.ticking !== null) {
+    while (this.tasks.size > 0 || this.ticking !== null || this.scheduled !== undefined) {
       await Promise.all([this.ticking, ...[...this.tasks.values()].map((t) => t.done)]);
       await new Promise((r) => setTimeout(r, pollMs));
     }
@@ -164,8 +192,13 @@ export class EvaluationWorker {
       const jobId = row.jobId;
       await withRunTrace(row.runId, () => this.deleteJob(row, jobId, 1), row.traceparent);
     }
-    // Jobs already on the platform are polled whatever the limit (they use its capacity either way).
-    for (const ref of state.openRefs()) this.spawn(ref);
+    // Jobs already on the platform are polled whatever the limit (they use its capacity either way). While a task
+    // waits out a backoff, every pass looks again, so it is respawned as soon as the backoff ends.
+    if (this.rescan || this.backoffUntil.size > 0) {
+      this.rescan = false;
+      for (const ref of state.openRefs()) this.spawn(ref);
+      this.forgetSettledBackoffs();
+    }
     const free = this.deps.settings.maxConcurrentJobs - this.tasks.size;
     for (const row of state.startable(this.clock(), free)) this.spawn(row);
     this.deps.observer?.activeJobs(this.tasks.size);
@@ -183,10 +216,14 @@ export class EvaluationWorker {
         this.backoffUntil.delete(key);
       })
       .catch((err: unknown) => {
+        // Its evaluation may still be open with no task: the next passes look for it.
+        this.rescan = true;
         const failures = (backoff?.failures ?? 0) + 1;
         const delay = this.backoffDelay(failures);
-        this.backoffUntil.set(key, { at: this.clock() + delay, failures });
+        this.backoffUntil.set(key, { at: this.clock() + delay, failures, key: keyOf(row) });
         this.logger.error(`${key}: ${message(err)}; trying again in ${delay} ms`);
+        // A pass when the backoff ends respawns it, rather than the next timer pass.
+        setTimeout(() => this.wake(), delay).unref();
       })
       .finally(() => {
         this.tasks.delete(key);
@@ -194,6 +231,17 @@ export class EvaluationWorker {
         this.wake();
       });
     this.tasks.set(key, { cancel, done });
+  }
+
+  /** A backoff kept for an evaluation that has ended (or is gone) would only keep the passes rescanning. */
+  private forgetSettledBackoffs(): void {
+    for (const [text, { key }] of this.backoffUntil) {
+      if (this.tasks.has(text)) continue;
+      const status = this.deps.state.get(key)?.status;
+      if (status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled') {
+        this.backoffUntil.delete(text);
+      }
+    }
   }
 
   /** Moves one evaluation forward until it is terminal, waits for a retry, or the worker stops. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { EvaluationStateStore, type EvaluationKey } from './evaluation-state-store';
 
 const M1 = 'meta/llama-3.2-1b-instruct';
@@ -104,6 +105,36 @@ describe('EvaluationStateStore', () => {
       const second = new EvaluationStateStore(path);
       expect(second.resetCreating()).toBe(1);
       expect(types(second)).toEqual([`${M2}:base:pending`]);
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an older state file with cancels and deletions marked gets its indexes and still hands them out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evaluator-state-'));
+    try {
+      const path = join(dir, 'state.db');
+      const first = new EvaluationStateStore(path);
+      first.recordDatasets('r1', DATASETS);
+      first.recordDeployed('r1', M1);
+      first.markCreating(base1);
+      first.recordJob(base1, 'job-1', 1100);
+      first.finish(base1, 'completed', null);
+      first.stopRun('r1', 'deleted');
+      first.close();
+      // As a file written before the partial indexes existed.
+      const old = new Database(path);
+      old.exec('DROP INDEX evaluations_to_cancel; DROP INDEX evaluations_jobs_to_delete;');
+      old.close();
+
+      const second = new EvaluationStateStore(path);
+      expect(second.toCancel().map((e) => e.evalType)).toEqual(['icl']);
+      expect(second.jobsToDelete().map((e) => e.jobId)).toEqual(['job-1']);
+      second.finish({ runId: 'r1', modelName: M1, evalType: 'icl' }, 'cancelled', null);
+      second.markJobDeleted(base1);
+      expect(second.toCancel()).toEqual([]);
+      expect(second.jobsToDelete()).toEqual([]);
       second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
