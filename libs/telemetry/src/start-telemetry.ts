@@ -93,6 +93,9 @@ export function startTelemetry(serviceName: string, env: EnvSource, options: Sta
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        // Platform calls (node:http under @flywheel/platform-clients' HttpClient) already have a span of their own
+        // that sends its traceparent: a second client span per call would double the spans and their CPU.
+        disableOutgoingRequestInstrumentation: true,
       }),
       new NestInstrumentation(),
       new MongoDBInstrumentation(),
