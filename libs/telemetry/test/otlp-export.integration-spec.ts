@@ -1,6 +1,7 @@
 // The production path: a process with OTEL_EXPORTER_OTLP_ENDPOINT set exports its spans over OTLP/HTTP to the
-// collector on shutdown, with its service name, the HTTP instrumentation's client span under the process's own
-// span, and W3C trace context on the outgoing request.
+// collector on shutdown, with its service name, the call's client span under the process's own span, W3C trace
+// context on the outgoing request, and no second span for that request from the HTTP instrumentation (outgoing
+// requests are left to HttpClient's own call spans).
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -76,6 +77,7 @@ describe('OTLP export', () => {
       const spans = resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
       const work = spans.find((s) => s.name === 'flywheel work');
       const client = spans.find((s) => s.name === 'GET');
+      expect(spans.filter((s) => s.name === 'GET')).toHaveLength(1);
       expect(work?.attributes).toContainEqual({ key: 'flywheel.run_id', value: { stringValue: 'run-otlp' } });
       expect(client?.parentSpanId).toBe(work?.spanId);
       // The header the server saw names the client span: the collector's trace and the call's are one.
