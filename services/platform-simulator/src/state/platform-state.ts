@@ -155,7 +155,7 @@ export class PlatformState {
   }
 
   public cancelCustomization(j: CustomizationJobRecord): void {
-    if (j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled') return;
+    if (isFinished(j.status)) return;
     if (j.status === 'running') this.gpus.release(j.gpus);
     j.status = 'cancelled';
     this.log(j, 'Cancelled', 'cancelled by request');
@@ -191,7 +191,7 @@ export class PlatformState {
   }
 
   private advanceCustomization(j: CustomizationJobRecord, now: number): void {
-    if (j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled') return;
+    if (isFinished(j.status)) return;
     if (j.startedAt === null) {
       if (now - j.createdAt < this.options.delays.jobStartMs || j.fault?.mode === 'stall') {
         this.setPending(j, 'Pending', 'waiting to be scheduled');
@@ -234,7 +234,7 @@ export class PlatformState {
   }
 
   private advanceEvaluation(e: EvaluationJobRecord, now: number): void {
-    if (e.status === 'completed' || e.status === 'failed' || e.status === 'cancelled') return;
+    if (isFinished(e.status)) return;
     if (e.startedAt === null) {
       if (now - e.createdAt < this.options.delays.jobStartMs || e.fault?.mode === 'stall') {
         e.status = 'pending';
